@@ -1,0 +1,83 @@
+//! The request queue's message: the parsed request, its tracking id and when it was
+//! queued, as JSON in the body; the tracking id again as a message attribute so it can be
+//! read without decoding the body.
+
+use super::super::{InboundRequest, TrackingId, ports::QueueMessage};
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// The attribute that carries the tracking id.
+pub const TRACKING_ID_ATTRIBUTE: &str = "tracking_id";
+
+/// A queued request.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct RequestMessage {
+    /// Its tracking id.
+    pub tracking_id: TrackingId,
+    /// The request, as validated at the gateway.
+    pub request: InboundRequest,
+    /// When the gateway queued it.
+    pub queued_at: DateTime<Utc>,
+}
+
+/// A message body that is not a queued request (it is dead-lettered at once).
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("undecodable queue message: {0}")]
+pub struct MessageError(pub String);
+
+impl RequestMessage {
+    /// The queue message for this request.
+    pub fn encode(&self) -> QueueMessage {
+        QueueMessage {
+            body: serde_json::to_string(self).expect("a request message always serialises"),
+            attributes: [(
+                TRACKING_ID_ATTRIBUTE.to_owned(),
+                self.tracking_id.to_string(),
+            )]
+            .into_iter()
+            .collect(),
+        }
+    }
+
+    /// Decodes a queue message, validating the request again.
+    pub fn decode(message: &QueueMessage) -> Result<Self, MessageError> {
+        serde_json::from_str(&message.body).map_err(|e| MessageError(e.to_string()))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn sample() -> RequestMessage {
+        let body = br#"{"query":"q","source_system":"a","source_process":"b","timestamp":"2025-08-13T06:30:00Z"}"#;
+        RequestMessage {
+            tracking_id: TrackingId::new(),
+            request: InboundRequest::parse(body).unwrap().request,
+            queued_at: Utc::now(),
+        }
+    }
+
+    #[test]
+    fn round_trips_and_carries_the_tracking_id_attribute() {
+        let message = sample();
+        let encoded = message.encode();
+        assert_eq!(
+            encoded.attributes[TRACKING_ID_ATTRIBUTE],
+            message.tracking_id.to_string()
+        );
+        assert_eq!(RequestMessage::decode(&encoded).unwrap(), message);
+    }
+
+    #[test]
+    fn garbage_and_invalid_requests_do_not_decode() {
+        let garbage = QueueMessage {
+            body: "not json".into(),
+            ..Default::default()
+        };
+        assert!(RequestMessage::decode(&garbage).is_err());
+        let mut invalid = sample().encode();
+        invalid.body = invalid.body.replace("\"q\"", "\"  \"");
+        assert!(RequestMessage::decode(&invalid).is_err());
+    }
+}

@@ -1,0 +1,12 @@
+//! The flows both hosts run: [`accept`] (the gateway's half) and [`process`] (the
+//! processor's: ask the agent, deliver the webhook with retries, record every step).
+
+pub mod accept;
+pub mod message;
+pub mod process;
+pub mod routing;
+
+pub use accept::{AcceptError, Gateway};
+pub use message::{MessageError, RequestMessage};
+pub use process::{HandleOutcome, ProcessError, Processor, ProcessorConfig};
+pub use routing::{Category, DeliveryTargets};

@@ -1,0 +1,412 @@
+//! The processor's flow for one queue message: ask the agent (once: the answer is
+//! stored), then deliver the signed webhook, retrying in process while the next wait is
+//! short and through the queue when it is long; every step lands in the timeline.
+
+use super::{DeliveryTargets, RequestMessage};
+use crate::{
+    Clock, Status, TrackingId,
+    payload::WebhookPayload,
+    ports::{
+        Agent, AgentAnswer, AgentError, AgentQuestion, DeadLettered, Delivered, Deliverer,
+        DeliveryError, NewRecord, QueueError, Received, RequestQueue, StatusUpdate, StoreError,
+        TrackingRecord, TrackingStore,
+    },
+    retry::{RetryDecision, RetryOutcome, RetryPolicy, run_with_retries},
+};
+use std::{sync::Arc, time::Duration};
+use tokio::time::Instant;
+
+/// How the processor retries.
+#[derive(Debug, Clone)]
+pub struct ProcessorConfig {
+    /// Waits between agent calls for one message.
+    pub agent_policy: RetryPolicy,
+    /// Waits between delivery attempts (`DELIVERY_RETRY_SCHEDULE`).
+    pub delivery_policy: RetryPolicy,
+    /// The longest a delivery waits in process for its next attempt; a longer wait goes
+    /// back to the queue, freeing the worker.
+    pub inline_retry_budget: Duration,
+    /// When the agent still fails after its retries, how long until the message returns.
+    pub agent_backoff: Duration,
+    /// Where webhooks go.
+    pub targets: DeliveryTargets,
+}
+
+/// What became of a message.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HandleOutcome {
+    /// Delivered (a receiver answered 2xx) after this many attempts.
+    Delivered {
+        /// Attempts in all.
+        attempts: u32,
+    },
+    /// Failed for good (a permanent error).
+    Failed,
+    /// Delivery retries ran out; the message is in the dead-letter queue.
+    DeadLettered,
+    /// The next delivery attempt is back in the queue, due after this wait.
+    DeliveryRescheduled {
+        /// The wait.
+        after: Duration,
+    },
+    /// The agent did not answer; the message returns after this wait.
+    AgentRescheduled {
+        /// The wait.
+        after: Duration,
+    },
+    /// The request had already reached an end (a duplicate message); nothing was done.
+    Duplicate,
+    /// The message is not a request; it was dead-lettered.
+    Undecodable,
+}
+
+/// The message could not be handled now; it stays in the queue and comes back.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum ProcessError {
+    /// The tracking store failed.
+    #[error(transparent)]
+    Store(#[from] StoreError),
+    /// The queue failed.
+    #[error(transparent)]
+    Queue(#[from] QueueError),
+}
+
+/// One delivery attempt's failure: the receiver's, or our own store's.
+#[derive(Debug)]
+enum AttemptError {
+    Delivery(DeliveryError),
+    Store(StoreError),
+}
+
+impl AttemptError {
+    fn retry_decision(&self) -> RetryDecision {
+        match self {
+            AttemptError::Delivery(error) => error.retry_decision(),
+            AttemptError::Store(_) => RetryDecision::Stop,
+        }
+    }
+}
+
+/// The processor's side of the ports.
+#[derive(Clone)]
+pub struct Processor {
+    agent: Arc<dyn Agent>,
+    deliverer: Arc<dyn Deliverer>,
+    store: Arc<dyn TrackingStore>,
+    queue: Arc<dyn RequestQueue>,
+    clock: Arc<dyn Clock>,
+    config: Arc<ProcessorConfig>,
+}
+
+impl Processor {
+    /// A processor over these adapters.
+    pub fn new(
+        agent: Arc<dyn Agent>,
+        deliverer: Arc<dyn Deliverer>,
+        store: Arc<dyn TrackingStore>,
+        queue: Arc<dyn RequestQueue>,
+        clock: Arc<dyn Clock>,
+        config: ProcessorConfig,
+    ) -> Self {
+        Self {
+            agent,
+            deliverer,
+            store,
+            queue,
+            clock,
+            config: Arc::new(config),
+        }
+    }
+
+    /// Handles one received message to its next resting point.
+    pub async fn handle(&self, received: &Received) -> Result<HandleOutcome, ProcessError> {
+        let message = match RequestMessage::decode(&received.message) {
+            Ok(message) => message,
+            Err(error) => {
+                tracing::error!(message_id = %received.message_id, %error, "dead-lettering an undecodable message");
+                self.queue
+                    .dead_letter(&received.receipt, &error.to_string())
+                    .await?;
+                return Ok(HandleOutcome::Undecodable);
+            }
+        };
+        let record = self.record_of(&message).await?;
+        if record.status.is_terminal() {
+            tracing::info!(tracking_id = %message.tracking_id, status = %record.status, "request already finished; dropping the duplicate message");
+            self.queue.ack(&received.receipt).await?;
+            return Ok(HandleOutcome::Duplicate);
+        }
+        let answer = match record.answer {
+            Some(answer) => answer,
+            None => match self.ask_agent(&message, received).await? {
+                Ok(answer) => answer,
+                Err(outcome) => return Ok(outcome),
+            },
+        };
+        self.deliver(&message, &answer, record.attempts, received)
+            .await
+    }
+
+    /// Marks a message the queue dead-lettered by itself (received too often).
+    pub async fn handle_dead_lettered(&self, dead: &DeadLettered) -> Result<(), ProcessError> {
+        let Ok(message) = RequestMessage::decode(&dead.message) else {
+            tracing::error!(message_id = %dead.message_id, "an undecodable message was dead-lettered");
+            return Ok(());
+        };
+        tracing::error!(tracking_id = %message.tracking_id, "message received too many times; dead-lettered");
+        let update = StatusUpdate::new(Status::DeadLettered, self.clock.now())
+            .detail("received too many times without finishing; moved to the dead-letter queue")
+            .last_error(dead.last_error.clone());
+        self.store.update(&message.tracking_id, update).await?;
+        Ok(())
+    }
+
+    async fn record_of(&self, message: &RequestMessage) -> Result<TrackingRecord, ProcessError> {
+        if let Some(record) = self.store.get(&message.tracking_id).await? {
+            return Ok(record);
+        }
+        tracing::warn!(tracking_id = %message.tracking_id, "no tracking record for a queued request; creating it");
+        self.store
+            .create(NewRecord {
+                tracking_id: message.tracking_id,
+                source_system: message.request.source_system.as_str().to_owned(),
+                source_process: message.request.source_process.as_str().to_owned(),
+                queued_at: message.queued_at,
+            })
+            .await?;
+        self.store
+            .get(&message.tracking_id)
+            .await?
+            .ok_or(ProcessError::Store(StoreError::NotFound(
+                message.tracking_id,
+            )))
+    }
+
+    async fn update(&self, id: &TrackingId, update: StatusUpdate) -> Result<(), StoreError> {
+        self.store.update(id, update).await
+    }
+
+    /// Asks the agent with retries. `Ok(Err(outcome))`: no answer, and the message was
+    /// dealt with as `outcome` says.
+    async fn ask_agent(
+        &self,
+        message: &RequestMessage,
+        received: &Received,
+    ) -> Result<Result<AgentAnswer, HandleOutcome>, ProcessError> {
+        let id = &message.tracking_id;
+        self.update(
+            id,
+            StatusUpdate::new(Status::Processing, self.clock.now()).detail(format!(
+                "asking the agent (receive #{})",
+                received.receive_count
+            )),
+        )
+        .await?;
+        let question = AgentQuestion {
+            tracking_id: *id,
+            query: message.request.query.as_str().to_owned(),
+            session_id: message
+                .request
+                .session_id
+                .as_ref()
+                .map(|s| s.as_str().to_owned()),
+        };
+        let outcome = run_with_retries(
+            &self.config.agent_policy,
+            1,
+            None,
+            |_| self.agent.ask(&question),
+            AgentError::retry_decision,
+        )
+        .await;
+        match outcome {
+            RetryOutcome::Succeeded { value, attempts } => {
+                self.update(
+                    id,
+                    StatusUpdate::new(Status::AgentCompleted, self.clock.now())
+                        .detail(format!("the agent answered (call {attempts})"))
+                        .answer(value.clone())
+                        .last_error(None),
+                )
+                .await?;
+                Ok(Ok(value))
+            }
+            RetryOutcome::GaveUp {
+                error,
+                exhausted: false,
+                ..
+            } => {
+                self.update(
+                    id,
+                    StatusUpdate::new(Status::Failed, self.clock.now())
+                        .detail("the agent refused the request")
+                        .last_error(Some(error.to_string())),
+                )
+                .await?;
+                self.queue.ack(&received.receipt).await?;
+                Ok(Err(HandleOutcome::Failed))
+            }
+            RetryOutcome::GaveUp { error, .. } | RetryOutcome::Deferred { error, .. } => {
+                let after = self.config.agent_backoff;
+                self.update(
+                    id,
+                    StatusUpdate::new(Status::RetryScheduled, self.clock.now())
+                        .detail(format!(
+                            "the agent did not answer; asking again in {}",
+                            seconds(after)
+                        ))
+                        .last_error(Some(error.to_string())),
+                )
+                .await?;
+                self.queue
+                    .retry_later(&received.receipt, after, &error.to_string())
+                    .await?;
+                Ok(Err(HandleOutcome::AgentRescheduled { after }))
+            }
+        }
+    }
+
+    async fn deliver(
+        &self,
+        message: &RequestMessage,
+        answer: &AgentAnswer,
+        attempts_before: u32,
+        received: &Received,
+    ) -> Result<HandleOutcome, ProcessError> {
+        let id = &message.tracking_id;
+        let Some(target) = self
+            .config
+            .targets
+            .target_for(message.request.query.as_str(), &answer.response)
+        else {
+            self.update(
+                id,
+                StatusUpdate::new(Status::Failed, self.clock.now()).last_error(Some(
+                    "no webhook URL is configured for this answer (set WEBHOOK_URL)".to_owned(),
+                )),
+            )
+            .await?;
+            self.queue.ack(&received.receipt).await?;
+            return Ok(HandleOutcome::Failed);
+        };
+        let deadline = Instant::now() + self.config.inline_retry_budget;
+        let outcome = run_with_retries(
+            &self.config.delivery_policy,
+            attempts_before + 1,
+            Some(deadline),
+            |attempt| self.attempt(message, answer, target, attempt),
+            AttemptError::retry_decision,
+        )
+        .await;
+        match outcome {
+            RetryOutcome::Succeeded { value, attempts } => {
+                let status = if value.status == 0 {
+                    String::new()
+                } else {
+                    format!("HTTP {} ", value.status)
+                };
+                self.update(
+                    id,
+                    StatusUpdate::new(Status::Delivered, self.clock.now())
+                        .detail(format!("{status}from {target} on attempt {attempts}"))
+                        .attempts(attempts)
+                        .last_error(None),
+                )
+                .await?;
+                self.queue.ack(&received.receipt).await?;
+                Ok(HandleOutcome::Delivered { attempts })
+            }
+            RetryOutcome::GaveUp {
+                error: AttemptError::Store(error),
+                ..
+            }
+            | RetryOutcome::Deferred {
+                error: AttemptError::Store(error),
+                ..
+            } => Err(error.into()),
+            RetryOutcome::GaveUp {
+                error: AttemptError::Delivery(error),
+                attempts,
+                exhausted: false,
+            } => {
+                self.update(
+                    id,
+                    StatusUpdate::new(Status::Failed, self.clock.now())
+                        .detail(format!("attempt {attempts} failed and is not retried"))
+                        .attempts(attempts)
+                        .last_error(Some(error.message)),
+                )
+                .await?;
+                self.queue.ack(&received.receipt).await?;
+                Ok(HandleOutcome::Failed)
+            }
+            RetryOutcome::GaveUp {
+                error: AttemptError::Delivery(error),
+                attempts,
+                exhausted: true,
+            } => {
+                self.update(
+                    id,
+                    StatusUpdate::new(Status::DeadLettered, self.clock.now())
+                        .detail(format!(
+                            "all {attempts} attempts failed; moved to the dead-letter queue"
+                        ))
+                        .attempts(attempts)
+                        .last_error(Some(error.message.clone())),
+                )
+                .await?;
+                self.queue
+                    .dead_letter(&received.receipt, &error.message)
+                    .await?;
+                Ok(HandleOutcome::DeadLettered)
+            }
+            RetryOutcome::Deferred { wait, .. } => {
+                self.queue.requeue(&received.receipt, wait).await?;
+                Ok(HandleOutcome::DeliveryRescheduled { after: wait })
+            }
+        }
+    }
+
+    /// One delivery attempt, recorded before and, when it fails, after.
+    async fn attempt(
+        &self,
+        message: &RequestMessage,
+        answer: &AgentAnswer,
+        target: &str,
+        attempt: u32,
+    ) -> Result<Delivered, AttemptError> {
+        let id = &message.tracking_id;
+        self.update(
+            id,
+            StatusUpdate::new(Status::Delivering, self.clock.now())
+                .detail(format!("attempt {attempt} to {target}"))
+                .attempts(attempt),
+        )
+        .await
+        .map_err(AttemptError::Store)?;
+        let payload = WebhookPayload::new(*id, &message.request, answer, target, self.clock.now());
+        let body = serde_json::to_vec(&payload).expect("a webhook payload always serialises");
+        match self.deliverer.deliver(target, id, attempt, &body).await {
+            Ok(delivered) => Ok(delivered),
+            Err(error) => {
+                tracing::warn!(tracking_id = %id, attempt, error = %error.message, "delivery attempt failed");
+                if error.is_retryable() && attempt < self.config.delivery_policy.max_attempts() {
+                    self.update(
+                        id,
+                        StatusUpdate::new(Status::RetryScheduled, self.clock.now())
+                            .detail(format!("attempt {attempt} failed: {}", error.message))
+                            .last_error(Some(error.message.clone())),
+                    )
+                    .await
+                    .map_err(AttemptError::Store)?;
+                }
+                Err(AttemptError::Delivery(error))
+            }
+        }
+    }
+}
+
+/// A wait in seconds, for people: `4.2 s`.
+fn seconds(wait: Duration) -> String {
+    format!("{:.1} s", wait.as_secs_f64())
+}

@@ -1,0 +1,14 @@
+//! The ports: what the flows need from the world, as traits. Each host brings its
+//! adapters (SQLite and HTTP locally; SQS, DynamoDB, Lambda and Bedrock on AWS).
+
+mod agent;
+mod deliverer;
+mod queue;
+mod store;
+
+pub use agent::{Agent, AgentAnswer, AgentError, AgentQuestion};
+pub use deliverer::{Delivered, Deliverer, DeliveryError, DeliveryErrorKind};
+pub use queue::{
+    DeadLettered, QueueError, QueueMessage, Receipt, ReceiveBatch, Received, RequestQueue,
+};
+pub use store::{NewRecord, StatusEvent, StatusUpdate, StoreError, TrackingRecord, TrackingStore};

@@ -1,0 +1,145 @@
+//! The tracking store port: each request's status, timeline, attempts and the agent's
+//! stored answer (so a failed delivery never asks the agent again).
+
+use super::AgentAnswer;
+use crate::{Status, TrackingId};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One step of a request's timeline.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusEvent {
+    /// The status entered.
+    pub status: Status,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// Why or how, if there is more to say.
+    pub detail: Option<String>,
+}
+
+/// What the gateway records when it accepts a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct NewRecord {
+    /// The new request's id.
+    pub tracking_id: TrackingId,
+    /// The caller's system.
+    pub source_system: String,
+    /// The caller's process.
+    pub source_process: String,
+    /// When it was queued.
+    pub queued_at: DateTime<Utc>,
+}
+
+/// Everything known about a request.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct TrackingRecord {
+    /// The request's id.
+    pub tracking_id: TrackingId,
+    /// Its current status.
+    pub status: Status,
+    /// The caller's system.
+    pub source_system: String,
+    /// The caller's process.
+    pub source_process: String,
+    /// When it was queued.
+    pub queued_at: DateTime<Utc>,
+    /// Every status it passed through, oldest first.
+    pub events: Vec<StatusEvent>,
+    /// Delivery attempts made so far.
+    pub attempts: u32,
+    /// The last error, if the last step failed.
+    pub last_error: Option<String>,
+    /// The agent's answer, once there is one.
+    pub answer: Option<AgentAnswer>,
+}
+
+/// A change of status, with what came with it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct StatusUpdate {
+    /// The new status (appended to the timeline).
+    pub status: Status,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The timeline entry's detail.
+    pub detail: Option<String>,
+    /// The agent's answer, to store.
+    pub answer: Option<AgentAnswer>,
+    /// The delivery attempts so far, if changed.
+    pub attempts: Option<u32>,
+    /// `Some(None)` clears the last error, `Some(Some(e))` sets it.
+    pub last_error: Option<Option<String>>,
+}
+
+impl StatusUpdate {
+    /// A bare status change at `at`.
+    pub fn new(status: Status, at: DateTime<Utc>) -> Self {
+        Self {
+            status,
+            at,
+            detail: None,
+            answer: None,
+            attempts: None,
+            last_error: None,
+        }
+    }
+
+    /// With a timeline detail.
+    pub fn detail(mut self, detail: impl Into<String>) -> Self {
+        self.detail = Some(detail.into());
+        self
+    }
+
+    /// With the agent's answer.
+    pub fn answer(mut self, answer: AgentAnswer) -> Self {
+        self.answer = Some(answer);
+        self
+    }
+
+    /// With the attempt count.
+    pub fn attempts(mut self, attempts: u32) -> Self {
+        self.attempts = Some(attempts);
+        self
+    }
+
+    /// With the last error set (`Some`) or cleared (`None`).
+    pub fn last_error(mut self, error: Option<String>) -> Self {
+        self.last_error = Some(error);
+        self
+    }
+}
+
+/// The store failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum StoreError {
+    /// It cannot answer now; try again later.
+    #[error("tracking store unavailable: {0}")]
+    Unavailable(String),
+    /// No record for that id.
+    #[error("no record for tracking id {0}")]
+    NotFound(TrackingId),
+}
+
+impl StoreError {
+    /// Whether trying again may help.
+    pub fn is_retryable(&self) -> bool {
+        matches!(self, StoreError::Unavailable(_))
+    }
+}
+
+/// The tracking store.
+#[async_trait]
+pub trait TrackingStore: Send + Sync + 'static {
+    /// Records a newly accepted request, with its `queued` event. Creating an id that
+    /// exists already changes nothing.
+    async fn create(&self, record: NewRecord) -> Result<(), StoreError>;
+
+    /// The record of `id`, if any.
+    async fn get(&self, id: &TrackingId) -> Result<Option<TrackingRecord>, StoreError>;
+
+    /// Applies a status change and appends it to the timeline.
+    async fn update(&self, id: &TrackingId, update: StatusUpdate) -> Result<(), StoreError>;
+
+    /// Whether the store answers.
+    async fn ping(&self) -> Result<(), StoreError>;
+}

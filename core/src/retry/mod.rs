@@ -1,0 +1,9 @@
+//! Retries as data: a [`RetryPolicy`] (the waits between attempts, jitter, a cap on
+//! `Retry-After`) and the one loop that applies it, [`run_with_retries`], which agent
+//! calls and webhook deliveries share.
+
+mod policy;
+mod run;
+
+pub use policy::{Jitter, RetryPolicy, ScheduleError};
+pub use run::{RetryDecision, RetryOutcome, run_with_retries};
