@@ -1,1 +1,16 @@
-//! placeholder
+//! Webhook delivery over HTTP, following the Standard Webhooks specification.
+//!
+//! [`HttpDeliverer`] implements [`revops_core::ports::Deliverer`]: each attempt is one
+//! `POST` of the payload with `webhook-id`, `webhook-timestamp` and (when a signer is
+//! configured) `webhook-signature` headers. Redirects are not followed, every attempt has
+//! a time limit, and only a bounded part of the receiver's answer is read.
+
+mod config;
+mod errors;
+mod http;
+mod response;
+mod retry_after;
+
+pub use config::{DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_MAX_RESPONSE_BYTES, HttpDelivererConfig};
+pub use errors::BuildError;
+pub use http::HttpDeliverer;

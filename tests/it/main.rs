@@ -1,1 +1,12 @@
-//! it
+//! The gateway's behaviour as callers and receivers see it: the local pipeline started
+//! on port 0 (in process, or as the real `revops` binary) with real HTTP receivers on
+//! loopback whose answers each test scripts.
+
+#![allow(clippy::unwrap_used, clippy::expect_used, reason = "tests fail loudly")]
+
+mod support;
+
+mod delivery_retries;
+mod durability;
+mod end_to_end;
+mod validation;

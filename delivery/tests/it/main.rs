@@ -1,0 +1,6 @@
+//! The HTTP deliverer against real receivers on 127.0.0.1.
+
+mod failures;
+mod receiver;
+mod signing;
+mod statuses;

@@ -1,0 +1,124 @@
+//! The routes and their handlers.
+
+use crate::{ApiError, StatusResponse};
+use axum::{
+    Json, Router,
+    body::{Body, to_bytes},
+    extract::{Path, State},
+    http::{HeaderMap, StatusCode, header},
+    response::{IntoResponse, Response},
+    routing::{get, post},
+};
+use revops_core::{
+    InboundRequest, RequestError, TrackingId,
+    flows::{AcceptError, Gateway},
+};
+use serde_json::json;
+
+/// The largest body `POST /webhook` takes: 64 KiB.
+pub const MAX_BODY_BYTES: usize = 64 * 1024;
+
+/// The gateway's router over `gateway`.
+pub fn router(gateway: Gateway) -> Router {
+    Router::new()
+        .route("/webhook", post(accept))
+        .route("/webhook/{tracking_id}", get(status))
+        .route("/healthz", get(health))
+        .fallback(|| async { ApiError::not_found("no such route; see POST /webhook") })
+        .with_state(gateway)
+}
+
+/// Whether the content type is JSON: `application/json` or `application/*+json`,
+/// parameters such as `charset=utf-8` allowed.
+fn is_json(content_type: &str) -> bool {
+    let essence = content_type
+        .split(';')
+        .next()
+        .unwrap_or_default()
+        .trim()
+        .to_ascii_lowercase();
+    essence == "application/json"
+        || (essence.starts_with("application/") && essence.ends_with("+json"))
+}
+
+async fn accept(
+    State(gateway): State<Gateway>,
+    headers: HeaderMap,
+    body: Body,
+) -> Result<Response, ApiError> {
+    let content_type = headers
+        .get(header::CONTENT_TYPE)
+        .map(|value| value.to_str().unwrap_or("(not text)"));
+    if !content_type.is_some_and(is_json) {
+        return Err(ApiError::unsupported_media_type(content_type));
+    }
+    let declared_length = headers
+        .get(header::CONTENT_LENGTH)
+        .and_then(|value| value.to_str().ok())
+        .and_then(|value| value.parse::<u64>().ok());
+    if declared_length.is_some_and(|length| length > MAX_BODY_BYTES as u64) {
+        return Err(ApiError::payload_too_large(MAX_BODY_BYTES));
+    }
+    let bytes = to_bytes(body, MAX_BODY_BYTES)
+        .await
+        .map_err(|_| ApiError::payload_too_large(MAX_BODY_BYTES))?;
+    let parsed = InboundRequest::parse(&bytes).map_err(|error| match error {
+        RequestError::NotJson(detail) => {
+            ApiError::invalid_json(format!("body is not valid JSON: {detail}"))
+        }
+        RequestError::NotAnObject => ApiError::invalid_json("body must be a JSON object"),
+        RequestError::Fields(fields) => ApiError::invalid_fields(fields),
+    })?;
+    if !parsed.unknown_fields.is_empty() {
+        tracing::debug!(fields = ?parsed.unknown_fields, "ignoring unknown fields");
+    }
+    let accepted = gateway.accept(parsed.request).await.map_err(|error| {
+        let AcceptError::Unavailable(detail) = error;
+        tracing::error!(error = %detail, "could not queue a request");
+        ApiError::unavailable("the request could not be queued; nothing was accepted, try again")
+    })?;
+    tracing::info!(tracking_id = %accepted.tracking_id, "request queued");
+    Ok((StatusCode::ACCEPTED, Json(accepted)).into_response())
+}
+
+async fn status(
+    State(gateway): State<Gateway>,
+    Path(tracking_id): Path<String>,
+) -> Result<Json<StatusResponse>, ApiError> {
+    let unknown = || ApiError::not_found(format!("no request with tracking id {tracking_id:?}"));
+    let id: TrackingId = tracking_id.parse().map_err(|_| unknown())?;
+    match gateway.status(&id).await {
+        Ok(Some(record)) => Ok(Json(StatusResponse::from(&record))),
+        Ok(None) => Err(unknown()),
+        Err(error) => {
+            tracing::error!(%error, "could not read a status");
+            Err(ApiError::unavailable(
+                "the tracking store is unavailable; try again",
+            ))
+        }
+    }
+}
+
+async fn health(State(gateway): State<Gateway>) -> Response {
+    match gateway.health().await {
+        Ok(()) => Json(json!({"status": "ok"})).into_response(),
+        Err(error) => {
+            tracing::warn!(%error, "health check failed");
+            ApiError::unavailable(error).into_response()
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::is_json;
+
+    #[test]
+    fn json_content_types_are_recognised() {
+        assert!(is_json("application/json"));
+        assert!(is_json("Application/JSON; charset=utf-8"));
+        assert!(is_json("application/vnd.api+json"));
+        assert!(!is_json("text/plain"));
+        assert!(!is_json("application/x-www-form-urlencoded"));
+    }
+}

@@ -1,0 +1,64 @@
+//! `GET /webhook/{tracking_id}`'s body: a request's status and its whole timeline.
+
+use revops_core::{
+    payload::format_queued_at,
+    ports::{StatusEvent, TrackingRecord},
+};
+use serde::{Deserialize, Serialize};
+
+/// A request's status, as the contract shapes it.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct StatusResponse {
+    /// The request's id.
+    pub tracking_id: String,
+    /// Its current status.
+    pub status: String,
+    /// The caller's system.
+    pub source_system: String,
+    /// The caller's process.
+    pub source_process: String,
+    /// When it was queued.
+    pub queued_at: String,
+    /// Every status it passed through, oldest first.
+    pub events: Vec<EventResponse>,
+    /// Delivery attempts so far.
+    pub attempts: u32,
+    /// The last error, if the last step failed.
+    pub last_error: Option<String>,
+}
+
+/// One timeline entry.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EventResponse {
+    /// The status entered.
+    pub status: String,
+    /// When.
+    pub at: String,
+    /// Why or how.
+    pub detail: Option<String>,
+}
+
+impl From<&StatusEvent> for EventResponse {
+    fn from(event: &StatusEvent) -> Self {
+        Self {
+            status: event.status.to_string(),
+            at: format_queued_at(event.at),
+            detail: event.detail.clone(),
+        }
+    }
+}
+
+impl From<&TrackingRecord> for StatusResponse {
+    fn from(record: &TrackingRecord) -> Self {
+        Self {
+            tracking_id: record.tracking_id.to_string(),
+            status: record.status.to_string(),
+            source_system: record.source_system.clone(),
+            source_process: record.source_process.clone(),
+            queued_at: format_queued_at(record.queued_at),
+            events: record.events.iter().map(EventResponse::from).collect(),
+            attempts: record.attempts,
+            last_error: record.last_error.clone(),
+        }
+    }
+}

@@ -1,0 +1,198 @@
+//! Assembles and runs the local host: opens the data directory (one process at a time),
+//! the database, the queue and the store; picks the deliverer; serves the gateway's router
+//! and runs the worker pool until told to stop.
+
+use crate::{
+    Database, LocalConfig, SqliteQueue, SqliteStore,
+    outbox::{OUTBOX_FILE, OutboxDeliverer},
+    schema::SCHEMA,
+    workers::{PoolConfig, run_pool},
+};
+use anyhow::Context;
+use revops_core::{
+    Clock, SystemClock,
+    flows::{DeliveryTargets, Gateway, Processor, ProcessorConfig},
+    ports::{Agent, Deliverer},
+};
+use revops_delivery::{HttpDeliverer, HttpDelivererConfig};
+use std::{
+    fs::File,
+    net::SocketAddr,
+    path::{Path, PathBuf},
+    sync::Arc,
+};
+use tokio::{net::TcpListener, task::JoinHandle};
+use tokio_util::sync::CancellationToken;
+
+/// The database file's name inside the data directory.
+pub const DATABASE_FILE: &str = "revops.sqlite";
+/// The lock file that keeps a second process off the same data directory.
+pub const LOCK_FILE: &str = "revops.lock";
+
+/// Where webhooks go, for the start-up lines.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum DeliveryMode {
+    /// To the configured URLs.
+    Http(Vec<String>),
+    /// Appended to this file (no URL configured).
+    Outbox(PathBuf),
+}
+
+/// A running local host.
+pub struct LocalHost {
+    addr: SocketAddr,
+    data_dir: PathBuf,
+    delivery: DeliveryMode,
+    released: usize,
+    shutdown: CancellationToken,
+    server: JoinHandle<std::io::Result<()>>,
+    pool: JoinHandle<()>,
+    _lock: File,
+}
+
+impl LocalHost {
+    /// Starts the host with `agent` answering.
+    pub async fn start(config: LocalConfig, agent: Arc<dyn Agent>) -> anyhow::Result<Self> {
+        std::fs::create_dir_all(&config.data_dir).with_context(|| {
+            format!(
+                "cannot create the data directory {}",
+                config.data_dir.display()
+            )
+        })?;
+        let lock = lock_data_dir(&config.data_dir)?;
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let db =
+            Database::open(&config.data_dir.join(DATABASE_FILE), SCHEMA).with_context(|| {
+                format!("cannot open the database in {}", config.data_dir.display())
+            })?;
+        let queue = SqliteQueue::new(db.clone(), clock.clone(), config.max_receives);
+        let released = queue
+            .release_in_flight()
+            .await
+            .context("cannot recover the messages of the previous run")?;
+        let store = SqliteStore::new(db);
+
+        let (deliverer, targets, delivery) = deliverer_for(&config)?;
+        let processor = Processor::new(
+            agent,
+            deliverer,
+            Arc::new(store.clone()),
+            Arc::new(queue.clone()),
+            clock.clone(),
+            ProcessorConfig {
+                agent_policy: config.agent_policy.clone(),
+                delivery_policy: config.delivery_policy.clone(),
+                inline_retry_budget: config.inline_retry_budget,
+                agent_backoff: config.agent_backoff,
+                targets,
+            },
+        );
+        let gateway = Gateway::new(Arc::new(queue.clone()), Arc::new(store), clock);
+
+        let listener = TcpListener::bind(config.listen)
+            .await
+            .with_context(|| format!("cannot listen on {}", config.listen))?;
+        let addr = listener.local_addr()?;
+        let shutdown = CancellationToken::new();
+        let server = tokio::spawn({
+            let stop = shutdown.clone().cancelled_owned();
+            let app = revops_gateway::router(gateway);
+            async move {
+                axum::serve(listener, app)
+                    .with_graceful_shutdown(stop)
+                    .await
+            }
+        });
+        let pool = tokio::spawn(run_pool(
+            processor,
+            queue,
+            PoolConfig {
+                workers: config.workers,
+                visibility_timeout: config.visibility_timeout,
+                shutdown_grace: config.shutdown_grace,
+            },
+            shutdown.clone(),
+        ));
+        Ok(Self {
+            addr,
+            data_dir: config.data_dir,
+            delivery,
+            released,
+            shutdown,
+            server,
+            pool,
+            _lock: lock,
+        })
+    }
+
+    /// The address the HTTP API listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The data directory.
+    pub fn data_dir(&self) -> &Path {
+        &self.data_dir
+    }
+
+    /// Where webhooks go.
+    pub fn delivery(&self) -> &DeliveryMode {
+        &self.delivery
+    }
+
+    /// Messages a previous run left in flight, released at start.
+    pub fn released_at_start(&self) -> usize {
+        self.released
+    }
+
+    /// Stops accepting requests, lets busy workers finish (up to the grace period), and
+    /// returns once everything has stopped.
+    pub async fn stop(self) -> anyhow::Result<()> {
+        self.shutdown.cancel();
+        self.server.await.context("the HTTP server panicked")??;
+        self.pool.await.context("the worker pool panicked")?;
+        Ok(())
+    }
+}
+
+/// Takes the data directory's lock, or says which process-wide mistake this is.
+fn lock_data_dir(data_dir: &Path) -> anyhow::Result<File> {
+    let path = data_dir.join(LOCK_FILE);
+    let file = File::options()
+        .create(true)
+        .truncate(false)
+        .write(true)
+        .open(&path)
+        .with_context(|| format!("cannot open {}", path.display()))?;
+    file.try_lock().map_err(|_| {
+        anyhow::anyhow!(
+            "another revops process is using {}; stop it or choose another --data-dir",
+            data_dir.display()
+        )
+    })?;
+    Ok(file)
+}
+
+/// The HTTP deliverer for the configured URLs, or the outbox when there are none.
+fn deliverer_for(
+    config: &LocalConfig,
+) -> anyhow::Result<(Arc<dyn Deliverer>, DeliveryTargets, DeliveryMode)> {
+    if config.targets.is_empty() {
+        let path = std::path::absolute(config.data_dir.join(OUTBOX_FILE))?;
+        let outbox = OutboxDeliverer::new(&path);
+        let targets = DeliveryTargets::single(outbox.url());
+        return Ok((Arc::new(outbox), targets, DeliveryMode::Outbox(path)));
+    }
+    let http = HttpDeliverer::new(HttpDelivererConfig {
+        signer: config.signer.clone(),
+        attempt_timeout: config.attempt_timeout,
+        ..HttpDelivererConfig::default()
+    })
+    .context("cannot build the HTTP client for deliveries")?;
+    let urls = config.targets.urls().map(str::to_owned).collect();
+    Ok((
+        Arc::new(http),
+        config.targets.clone(),
+        DeliveryMode::Http(urls),
+    ))
+}

@@ -1,0 +1,47 @@
+//! The local database's tables: the request queue, its dead letters, and the tracking
+//! store. Times are microseconds since the Unix epoch.
+
+/// Statements that create whatever does not exist yet.
+pub const SCHEMA: &str = "
+CREATE TABLE IF NOT EXISTS queue_messages (
+    id            TEXT PRIMARY KEY,
+    body          TEXT NOT NULL,
+    attributes    TEXT NOT NULL,
+    sent_at       INTEGER NOT NULL,
+    visible_at    INTEGER NOT NULL,
+    receive_count INTEGER NOT NULL DEFAULT 0,
+    receipt       TEXT UNIQUE,
+    last_error    TEXT
+);
+CREATE INDEX IF NOT EXISTS queue_messages_by_visibility ON queue_messages (visible_at);
+
+CREATE TABLE IF NOT EXISTS dead_letters (
+    id               TEXT PRIMARY KEY,
+    body             TEXT NOT NULL,
+    attributes       TEXT NOT NULL,
+    sent_at          INTEGER NOT NULL,
+    receive_count    INTEGER NOT NULL,
+    dead_lettered_at INTEGER NOT NULL,
+    reason           TEXT
+);
+
+CREATE TABLE IF NOT EXISTS tracking (
+    tracking_id    TEXT PRIMARY KEY,
+    status         TEXT NOT NULL,
+    source_system  TEXT NOT NULL,
+    source_process TEXT NOT NULL,
+    queued_at      INTEGER NOT NULL,
+    attempts       INTEGER NOT NULL DEFAULT 0,
+    last_error     TEXT,
+    answer         TEXT
+);
+
+CREATE TABLE IF NOT EXISTS tracking_events (
+    seq         INTEGER PRIMARY KEY AUTOINCREMENT,
+    tracking_id TEXT NOT NULL REFERENCES tracking (tracking_id),
+    status      TEXT NOT NULL,
+    at          INTEGER NOT NULL,
+    detail      TEXT
+);
+CREATE INDEX IF NOT EXISTS tracking_events_by_request ON tracking_events (tracking_id, seq);
+";

@@ -1,0 +1,196 @@
+//! The tracking store on SQLite: one row per request and one per timeline event.
+
+use crate::{
+    db::{Database, DbError},
+    time::{from_micros, to_micros},
+};
+use async_trait::async_trait;
+use revops_core::{
+    Status, TrackingId,
+    ports::{
+        AgentAnswer, NewRecord, StatusEvent, StatusUpdate, StoreError, TrackingRecord,
+        TrackingStore,
+    },
+};
+use rusqlite::{OptionalExtension, params};
+
+/// The store.
+#[derive(Clone)]
+pub struct SqliteStore {
+    db: Database,
+}
+
+impl SqliteStore {
+    /// A store on `db`.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+}
+
+impl From<DbError> for StoreError {
+    fn from(error: DbError) -> Self {
+        StoreError::Unavailable(error.to_string())
+    }
+}
+
+fn corrupt(what: &str, detail: impl std::fmt::Display) -> DbError {
+    DbError::Sqlite(format!("stored {what} does not parse: {detail}"))
+}
+
+#[async_trait]
+impl TrackingStore for SqliteStore {
+    async fn create(&self, record: NewRecord) -> Result<(), StoreError> {
+        let id = record.tracking_id.to_string();
+        let queued_at = to_micros(record.queued_at);
+        self.db
+            .call(move |c| {
+                let inserted = c.execute(
+                    "INSERT OR IGNORE INTO tracking
+                       (tracking_id, status, source_system, source_process, queued_at)
+                     VALUES (?1, ?2, ?3, ?4, ?5)",
+                    params![
+                        id,
+                        Status::Queued.as_str(),
+                        record.source_system,
+                        record.source_process,
+                        queued_at
+                    ],
+                )?;
+                if inserted == 1 {
+                    c.execute(
+                        "INSERT INTO tracking_events (tracking_id, status, at) VALUES (?1, ?2, ?3)",
+                        params![id, Status::Queued.as_str(), queued_at],
+                    )?;
+                }
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn get(&self, id: &TrackingId) -> Result<Option<TrackingRecord>, StoreError> {
+        let tracking_id = *id;
+        let key = id.to_string();
+        let record = self
+            .db
+            .call(move |c| {
+                let row = c
+                    .query_row(
+                        "SELECT status, source_system, source_process, queued_at, attempts,
+                                last_error, answer
+                         FROM tracking WHERE tracking_id = ?1",
+                        [&key],
+                        |row| {
+                            Ok((
+                                row.get::<_, String>(0)?,
+                                row.get::<_, String>(1)?,
+                                row.get::<_, String>(2)?,
+                                row.get::<_, i64>(3)?,
+                                row.get::<_, i64>(4)?,
+                                row.get::<_, Option<String>>(5)?,
+                                row.get::<_, Option<String>>(6)?,
+                            ))
+                        },
+                    )
+                    .optional()?;
+                let Some((
+                    status,
+                    source_system,
+                    source_process,
+                    queued_at,
+                    attempts,
+                    last_error,
+                    answer,
+                )) = row
+                else {
+                    return Ok(None);
+                };
+                let mut select = c.prepare_cached(
+                    "SELECT status, at, detail FROM tracking_events
+                     WHERE tracking_id = ?1 ORDER BY seq",
+                )?;
+                let events = select
+                    .query_map([&key], |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, i64>(1)?,
+                            row.get::<_, Option<String>>(2)?,
+                        ))
+                    })?
+                    .map(|row| {
+                        let (status, at, detail) = row?;
+                        Ok(StatusEvent {
+                            status: status.parse().map_err(|e| corrupt("status", e))?,
+                            at: from_micros(at),
+                            detail,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, DbError>>()?;
+                let answer: Option<AgentAnswer> = answer
+                    .map(|text| serde_json::from_str(&text).map_err(|e| corrupt("answer", e)))
+                    .transpose()?;
+                Ok(Some(TrackingRecord {
+                    tracking_id,
+                    status: status.parse().map_err(|e| corrupt("status", e))?,
+                    source_system,
+                    source_process,
+                    queued_at: from_micros(queued_at),
+                    events,
+                    attempts: u32::try_from(attempts).unwrap_or(0),
+                    last_error,
+                    answer,
+                }))
+            })
+            .await?;
+        Ok(record)
+    }
+
+    async fn update(&self, id: &TrackingId, update: StatusUpdate) -> Result<(), StoreError> {
+        let tracking_id = *id;
+        let key = id.to_string();
+        let answer = update
+            .answer
+            .as_ref()
+            .map(|answer| serde_json::to_string(answer).expect("an answer always serialises"));
+        let updated = self
+            .db
+            .call(move |c| {
+                let status = update.status.as_str();
+                let changed = c.execute(
+                    "UPDATE tracking SET status = ?2,
+                        answer = COALESCE(?3, answer),
+                        attempts = COALESCE(?4, attempts),
+                        last_error = CASE WHEN ?5 THEN ?6 ELSE last_error END
+                     WHERE tracking_id = ?1",
+                    params![
+                        key,
+                        status,
+                        answer,
+                        update.attempts,
+                        update.last_error.is_some(),
+                        update.last_error.clone().flatten()
+                    ],
+                )?;
+                if changed == 1 {
+                    c.execute(
+                        "INSERT INTO tracking_events (tracking_id, status, at, detail)
+                         VALUES (?1, ?2, ?3, ?4)",
+                        params![key, status, to_micros(update.at), update.detail],
+                    )?;
+                }
+                Ok(changed)
+            })
+            .await?;
+        if updated == 0 {
+            return Err(StoreError::NotFound(tracking_id));
+        }
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.db
+            .call(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
+            .await?;
+        Ok(())
+    }
+}

@@ -1,0 +1,100 @@
+//! `revops serve`: the local host on its embedded defaults, with the demo agent, until
+//! SIGINT or SIGTERM.
+
+use anyhow::Context;
+use clap::Args;
+use revops_demo_agent::{DEMO_AGENT_NAME, DemoAgent};
+use revops_local::{DeliveryMode, LocalConfig, LocalHost};
+use revops_telemetry::{LogFormat, init_logging};
+use std::{io::Write, net::SocketAddr, path::PathBuf, sync::Arc};
+
+/// `revops serve`'s flags; each overrides its environment variable.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Address to listen on [env: REVOPS_LISTEN; default 127.0.0.1:8080].
+    #[arg(long)]
+    listen: Option<SocketAddr>,
+    /// Directory for the queue, tracking store and outbox [env: REVOPS_DATA_DIR; default ./.revops].
+    #[arg(long)]
+    data_dir: Option<PathBuf>,
+}
+
+/// Runs the local host until a signal stops it.
+pub fn run(args: ServeArgs) -> anyhow::Result<()> {
+    let mut config = LocalConfig::from_process_env()?;
+    if let Some(listen) = args.listen {
+        config.listen = listen;
+    }
+    if let Some(data_dir) = args.data_dir {
+        config.data_dir = data_dir;
+    }
+    let format = LogFormat::parse(std::env::var("LOG_FORMAT").ok().as_deref())?;
+    init_logging(std::env::var("LOG_LEVEL").ok().as_deref(), format);
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .context("cannot start the async runtime")?;
+    runtime.block_on(serve(config))
+}
+
+async fn serve(config: LocalConfig) -> anyhow::Result<()> {
+    let host = LocalHost::start(config, Arc::new(DemoAgent::new())).await?;
+    print_start_up(&host);
+    wait_for_signal().await?;
+    tracing::info!("stopping: no new requests; letting busy workers finish");
+    host.stop().await?;
+    tracing::info!("stopped");
+    Ok(())
+}
+
+/// The start-up lines: where it listens, where data and deliveries go, and a request to
+/// try. A closed standard output is no reason to stop serving, so write errors are ignored.
+fn print_start_up(host: &LocalHost) {
+    let addr = host.addr();
+    let mut lines = vec![
+        format!("revops serve: listening on http://{addr}"),
+        format!("  data dir:   {}", host.data_dir().display()),
+        format!("  agent:      {DEMO_AGENT_NAME} (a demo; not the Bedrock Manager Agent)"),
+    ];
+    lines.push(match host.delivery() {
+        DeliveryMode::Outbox(path) => {
+            format!(
+                "  deliveries: appended to {} (no WEBHOOK_URL set)",
+                path.display()
+            )
+        }
+        DeliveryMode::Http(urls) => format!("  deliveries: {}", urls.join(", ")),
+    });
+    if host.released_at_start() > 0 {
+        lines.push(format!(
+            "  recovered:  {} message(s) left in flight by the previous run",
+            host.released_at_start()
+        ));
+    }
+    lines.push(format!(
+        "  try:        curl -X POST http://{addr}/webhook -H 'Content-Type: application/json' \\\n              -d '{{\"query\": \"What is the deal status for IXIS?\", \"source_system\": \"external_app\", \"source_process\": \"test_system\", \"timestamp\": \"2025-08-13T06:30:00Z\"}}'"
+    ));
+    let mut out = std::io::stdout().lock();
+    for line in lines {
+        let _ = writeln!(out, "{line}");
+    }
+    let _ = out.flush();
+}
+
+/// Waits for SIGINT (Ctrl-C) or SIGTERM.
+async fn wait_for_signal() -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use tokio::signal::unix::{SignalKind, signal};
+        let mut terminate = signal(SignalKind::terminate()).context("cannot watch SIGTERM")?;
+        tokio::select! {
+            result = tokio::signal::ctrl_c() => result.context("cannot watch SIGINT")?,
+            _ = terminate.recv() => {}
+        }
+    }
+    #[cfg(not(unix))]
+    tokio::signal::ctrl_c()
+        .await
+        .context("cannot watch Ctrl-C")?;
+    Ok(())
+}

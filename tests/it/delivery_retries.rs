@@ -1,0 +1,127 @@
+//! The contract's retry rules as a receiver sees them: transient failures retried on the
+//! schedule from the stored answer, permanent ones failed at once, and a receiver that
+//! never comes back dead-lettered with its last error.
+
+use crate::support::{Receiver, Reply, TestHost, host::timeline, receiver::closed_port_url};
+use chrono::DateTime;
+use serde_json::Value;
+use std::time::Duration;
+
+const TIMEOUT: Duration = Duration::from_secs(15);
+
+#[tokio::test]
+async fn two_500s_then_200_is_delivered_on_the_third_attempt_asking_the_agent_once() {
+    let receiver = Receiver::start(
+        vec![Reply::status(500), Reply::status(500)],
+        Reply::status(200),
+    )
+    .await;
+    let mut host = TestHost::start(&[
+        ("WEBHOOK_URL", &receiver.url()),
+        ("DELIVERY_RETRY_SCHEDULE", "0.1,0.2,0.4"),
+    ])
+    .await;
+    let id = host.post_seed().await;
+    let document = host.wait_for_status(&id, "delivered", TIMEOUT).await;
+
+    assert_eq!(document["attempts"], 3);
+    assert_eq!(receiver.hits().len(), 3);
+    assert_eq!(host.agent.calls(), 1, "the agent is asked once");
+    let steps = timeline(&document);
+    assert_eq!(steps.iter().filter(|s| *s == "agent_completed").count(), 1);
+    assert_eq!(
+        steps,
+        [
+            "queued",
+            "processing",
+            "agent_completed",
+            "delivering",
+            "retry_scheduled",
+            "delivering",
+            "retry_scheduled",
+            "delivering",
+            "delivered"
+        ]
+    );
+    assert!(
+        document["events"][4]["detail"]
+            .as_str()
+            .unwrap()
+            .contains("HTTP 500")
+    );
+    let ids: Vec<_> = receiver
+        .hits()
+        .iter()
+        .map(|h| h.header("webhook-id").to_owned())
+        .collect();
+    assert!(
+        ids.iter().all(|hit_id| *hit_id == id),
+        "the same webhook-id on every attempt"
+    );
+    let answers: Vec<Value> = receiver
+        .hits()
+        .iter()
+        .map(|h| h.json()["ai_response"]["response"].clone())
+        .collect();
+    assert!(
+        answers.windows(2).all(|pair| pair[0] == pair[1]),
+        "every attempt carries the stored answer"
+    );
+    host.stop().await;
+}
+
+#[tokio::test]
+async fn a_400_fails_at_once_without_a_retry() {
+    let receiver = Receiver::always(400).await;
+    let mut host = TestHost::start(&[
+        ("WEBHOOK_URL", &receiver.url()),
+        ("DELIVERY_RETRY_SCHEDULE", "0.05,0.05"),
+    ])
+    .await;
+    let id = host.post_seed().await;
+    let document = host.wait_for_status(&id, "failed", TIMEOUT).await;
+    tokio::time::sleep(Duration::from_millis(300)).await;
+    assert_eq!(receiver.hits().len(), 1);
+    assert_eq!(document["attempts"], 1);
+    assert!(
+        document["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("HTTP 400")
+    );
+    assert_eq!(host.status(&id).await["status"], "failed");
+    host.stop().await;
+}
+
+#[tokio::test]
+async fn a_receiver_that_stays_down_is_retried_on_the_schedule_then_dead_lettered() {
+    let url = closed_port_url().await;
+    let schedule = [0.2, 0.4];
+    let mut host = TestHost::start(&[
+        ("WEBHOOK_URL", &url),
+        ("DELIVERY_RETRY_SCHEDULE", "0.2,0.4"),
+        ("DELIVERY_INLINE_RETRY_BUDGET", "0"),
+    ])
+    .await;
+    let id = host.post_seed().await;
+    let document = host.wait_for_status(&id, "dead_lettered", TIMEOUT).await;
+
+    assert_eq!(document["attempts"], 3);
+    let last_error = document["last_error"].as_str().unwrap();
+    assert!(last_error.contains("connection refused"), "{last_error}");
+    assert!(last_error.contains(&url), "{last_error}");
+    let attempts: Vec<DateTime<chrono::FixedOffset>> = document["events"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] == "delivering")
+        .map(|e| DateTime::parse_from_rfc3339(e["at"].as_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(attempts.len(), 3);
+    for (pair, wait) in attempts.windows(2).zip(schedule) {
+        let gap = (pair[1] - pair[0]).to_std().unwrap().as_secs_f64();
+        assert!(gap >= wait, "waited {gap} s, scheduled {wait} s");
+    }
+    assert_eq!(host.agent.calls(), 1);
+    host.stop().await;
+}

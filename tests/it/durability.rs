@@ -1,0 +1,123 @@
+//! Nothing accepted is lost: the real `revops` binary takes 1000 requests, is killed
+//! with SIGKILL while deliveries are in flight, and after a restart on the same data
+//! directory every tracking id reaches the receiver.
+
+use crate::support::{Receiver, Reply, wait_until};
+use std::{
+    collections::HashSet,
+    io::{BufRead, BufReader},
+    process::{Child, Command, Stdio},
+    time::Duration,
+};
+use tokio::task::JoinSet;
+
+const REQUESTS: usize = 1000;
+
+/// Starts `revops serve` on port 0 and returns it with the address it printed.
+fn spawn_revops(data_dir: &std::path::Path, webhook_url: &str) -> (Child, String) {
+    let mut child = Command::new(env!("CARGO_BIN_EXE_revops"))
+        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+        .arg(data_dir)
+        .env("WEBHOOK_URL", webhook_url)
+        .env("REVOPS_WORKERS", "4")
+        .env("DELIVERY_RETRY_SCHEDULE", "0.1,0.2")
+        .env("LOG_LEVEL", "warn")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::null())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut first_line = String::new();
+    stdout.read_line(&mut first_line).unwrap();
+    // Keep reading, so the process never writes to a closed pipe.
+    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+    let addr = first_line
+        .trim()
+        .strip_prefix("revops serve: listening on ")
+        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
+        .to_owned();
+    (child, addr)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_kill_9_under_load_loses_nothing_that_was_accepted() {
+    let receiver = Receiver::start(
+        Vec::new(),
+        Reply {
+            status: 200,
+            delay: Duration::from_millis(20),
+        },
+    )
+    .await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let (mut first, base) = spawn_revops(data_dir.path(), &receiver.url());
+
+    let client = reqwest::Client::new();
+    let mut posts = JoinSet::new();
+    let semaphore = std::sync::Arc::new(tokio::sync::Semaphore::new(32));
+    for n in 0..REQUESTS {
+        let client = client.clone();
+        let url = format!("{base}/webhook");
+        let permit = semaphore.clone().acquire_owned().await.unwrap();
+        posts.spawn(async move {
+            let body = serde_json::json!({
+                "query": format!("What is the deal status for IXIS? ({n})"),
+                "source_system": "durability_test",
+                "source_process": "kill_9",
+                "timestamp": "2025-08-13T06:30:00Z"
+            });
+            let response = client.post(url).json(&body).send().await.unwrap();
+            drop(permit);
+            assert_eq!(response.status(), 202);
+            let accepted: serde_json::Value = response.json().await.unwrap();
+            accepted["tracking_id"].as_str().unwrap().to_owned()
+        });
+    }
+    let mut accepted = HashSet::new();
+    while let Some(id) = posts.join_next().await {
+        accepted.insert(id.unwrap());
+    }
+    assert_eq!(accepted.len(), REQUESTS);
+
+    first.kill().unwrap();
+    first.wait().unwrap();
+    let delivered_before_kill: HashSet<String> = receiver
+        .hits()
+        .iter()
+        .map(|h| h.header("webhook-id").to_owned())
+        .collect();
+    assert!(
+        delivered_before_kill.len() < REQUESTS,
+        "the kill came after every delivery; the test proves nothing"
+    );
+
+    let (mut second, _) = spawn_revops(data_dir.path(), &receiver.url());
+    let delivered = wait_until(
+        Duration::from_secs(120),
+        "every accepted request to be delivered",
+        || async {
+            let delivered: HashSet<String> = receiver
+                .hits()
+                .iter()
+                .map(|h| h.header("webhook-id").to_owned())
+                .collect();
+            accepted.is_subset(&delivered).then_some(delivered)
+        },
+    )
+    .await;
+    second.kill().unwrap();
+    second.wait().unwrap();
+
+    assert_eq!(
+        delivered.len(),
+        REQUESTS,
+        "only accepted ids were delivered"
+    );
+    for hit in receiver.hits() {
+        assert_eq!(
+            hit.json()["tracking_id"].as_str().unwrap(),
+            hit.header("webhook-id"),
+            "every copy, duplicates included, carries its tracking id as webhook-id"
+        );
+    }
+}

@@ -1,0 +1,181 @@
+//! One valid request, from the `202` to a signed delivery with exactly the seed's keys.
+
+use crate::support::{Receiver, SEED_REQUEST, TEST_SECRET, TestHost, host::timeline, wait_until};
+use base64::{Engine, engine::general_purpose::STANDARD};
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+use std::time::Duration;
+
+fn sorted_keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
+    keys.sort();
+    keys
+}
+
+/// Verifies a `webhook-signature` as a receiver would, from the secret alone.
+fn signature_verifies(secret: &str, id: &str, timestamp: &str, body: &[u8], header: &str) -> bool {
+    let key = STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap())
+        .unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{id}.{timestamp}.").as_bytes());
+    mac.update(body);
+    let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
+    header.split(' ').any(|signature| signature == expected)
+}
+
+#[tokio::test]
+async fn the_seed_request_is_answered_and_delivered_signed_with_the_seed_keys() {
+    let receiver = Receiver::always(200).await;
+    let mut host = TestHost::start(&[
+        ("WEBHOOK_URL", &receiver.url()),
+        ("WEBHOOK_SECRET", TEST_SECRET),
+    ])
+    .await;
+
+    let response = host.post(SEED_REQUEST).await;
+    assert_eq!(response.status(), 202);
+    let accepted: Value = response.json().await.unwrap();
+    assert_eq!(
+        sorted_keys(&accepted),
+        [
+            "estimated_processing_time",
+            "message",
+            "queued_at",
+            "status",
+            "success",
+            "tracking_id"
+        ]
+    );
+    assert_eq!(accepted["success"], true);
+    assert_eq!(accepted["message"], "Request queued for processing");
+    assert_eq!(accepted["status"], "queued");
+    assert_eq!(accepted["estimated_processing_time"], "30-60 seconds");
+    let tracking_id = accepted["tracking_id"].as_str().unwrap().to_owned();
+    assert!(chrono::DateTime::parse_from_rfc3339(accepted["queued_at"].as_str().unwrap()).is_ok());
+
+    let hits = wait_until(
+        Duration::from_secs(1),
+        "the delivery (within a second)",
+        || async {
+            let hits = receiver.hits();
+            (!hits.is_empty()).then_some(hits)
+        },
+    )
+    .await;
+    let document = host
+        .wait_for_status(&tracking_id, "delivered", Duration::from_secs(5))
+        .await;
+    assert_eq!(receiver.hits().len(), 1, "exactly one delivery");
+    let hit = &hits[0];
+
+    let body = hit.json();
+    assert_eq!(
+        sorted_keys(&body),
+        [
+            "ai_response",
+            "original_query",
+            "source_process",
+            "source_system",
+            "tracking_id",
+            "webhook_metadata"
+        ]
+    );
+    assert_eq!(
+        sorted_keys(&body["ai_response"]),
+        ["response", "response_plain", "session_id", "timestamp"]
+    );
+    assert_eq!(
+        sorted_keys(&body["webhook_metadata"]),
+        ["delivered_at", "webhook_url"]
+    );
+    assert_eq!(body["tracking_id"], tracking_id.as_str());
+    assert_eq!(body["source_system"], "external_app");
+    assert_eq!(body["source_process"], "test_system");
+    assert_eq!(body["original_query"], "What is the deal status for IXIS?");
+    assert_eq!(
+        body["webhook_metadata"]["webhook_url"],
+        receiver.url().as_str()
+    );
+    let markdown = body["ai_response"]["response"].as_str().unwrap();
+    let plain = body["ai_response"]["response_plain"].as_str().unwrap();
+    assert!(markdown.contains("**Deal Status for IXIS**"), "{markdown}");
+    assert!(markdown.contains("Negotiate"), "{markdown}");
+    assert!(
+        plain.contains("Deal Status for IXIS") && !plain.contains("**"),
+        "{plain}"
+    );
+    assert!(
+        body["ai_response"]["session_id"]
+            .as_str()
+            .unwrap()
+            .starts_with("webhook_")
+    );
+
+    assert_eq!(hit.header("webhook-id"), tracking_id);
+    assert_eq!(hit.header("content-type"), "application/json");
+    assert!(
+        hit.header("user-agent")
+            .starts_with("revops-webhook-gateway/")
+    );
+    let timestamp = hit.header("webhook-timestamp");
+    let sent_at: i64 = timestamp.parse().unwrap();
+    assert!((chrono::Utc::now().timestamp() - sent_at).abs() < 60);
+    assert!(signature_verifies(
+        TEST_SECRET,
+        &tracking_id,
+        timestamp,
+        &hit.body,
+        hit.header("webhook-signature")
+    ));
+    assert!(!signature_verifies(
+        TEST_SECRET,
+        &tracking_id,
+        timestamp,
+        b"{}",
+        hit.header("webhook-signature")
+    ));
+
+    assert_eq!(document["attempts"], 1);
+    assert_eq!(document["last_error"], Value::Null);
+    assert_eq!(document["source_system"], "external_app");
+    assert_eq!(
+        timeline(&document),
+        [
+            "queued",
+            "processing",
+            "agent_completed",
+            "delivering",
+            "delivered"
+        ]
+    );
+    host.stop().await;
+}
+
+#[tokio::test]
+async fn without_a_webhook_url_deliveries_go_to_the_outbox() {
+    let mut host = TestHost::start(&[]).await;
+    let tracking_id = host.post_seed().await;
+    host.wait_for_status(&tracking_id, "delivered", Duration::from_secs(5))
+        .await;
+    let outbox = host.host.as_ref().unwrap().data_dir().join("outbox.jsonl");
+    let text = std::fs::read_to_string(outbox).unwrap();
+    let line: Value = serde_json::from_str(text.lines().next().unwrap()).unwrap();
+    assert_eq!(line["tracking_id"], tracking_id.as_str());
+    assert!(
+        line["webhook_metadata"]["webhook_url"]
+            .as_str()
+            .unwrap()
+            .starts_with("file://")
+    );
+    host.stop().await;
+}
+
+#[tokio::test]
+async fn health_answers_while_the_store_does() {
+    let mut host = TestHost::start(&[]).await;
+    let response = host.client.get(host.url("/healthz")).send().await.unwrap();
+    assert_eq!(response.status(), 200);
+    host.stop().await;
+}
