@@ -71,6 +71,10 @@ impl LocalHost {
             .await
             .context("cannot recover the messages of the previous run")?;
         let store = SqliteStore::new(db);
+        store
+            .release_all_leases()
+            .await
+            .context("cannot release the leases of the previous run")?;
 
         let (deliverer, targets, delivery) = deliverer_for(&config)?;
         let processor = Processor::new(
@@ -84,6 +88,7 @@ impl LocalHost {
                 delivery_policy: config.delivery_policy.clone(),
                 inline_retry_budget: config.inline_retry_budget,
                 agent_backoff: config.agent_backoff,
+                lease: config.visibility_timeout,
                 targets,
             },
         );

@@ -33,7 +33,9 @@ CREATE TABLE IF NOT EXISTS tracking (
     queued_at      INTEGER NOT NULL,
     attempts       INTEGER NOT NULL DEFAULT 0,
     last_error     TEXT,
-    answer         TEXT
+    answer         TEXT,
+    lease_owner    TEXT,
+    lease_until    INTEGER
 );
 
 CREATE TABLE IF NOT EXISTS tracking_events (

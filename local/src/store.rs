@@ -5,6 +5,7 @@ use crate::{
     time::{from_micros, to_micros},
 };
 use async_trait::async_trait;
+use chrono::{DateTime, Utc};
 use revops_core::{
     Status, TrackingId,
     ports::{
@@ -24,6 +25,21 @@ impl SqliteStore {
     /// A store on `db`.
     pub fn new(db: Database) -> Self {
         Self { db }
+    }
+
+    /// Drops every lease: their holders belonged to a process that is gone. Only the
+    /// process that owns the data directory may call this, at start. Returns how many.
+    pub async fn release_all_leases(&self) -> Result<usize, StoreError> {
+        Ok(self
+            .db
+            .call(|c| {
+                Ok(c.execute(
+                    "UPDATE tracking SET lease_owner = NULL, lease_until = NULL
+                     WHERE lease_owner IS NOT NULL",
+                    [],
+                )?)
+            })
+            .await?)
     }
 }
 
@@ -184,6 +200,59 @@ impl TrackingStore for SqliteStore {
         if updated == 0 {
             return Err(StoreError::NotFound(tracking_id));
         }
+        Ok(())
+    }
+
+    async fn claim(
+        &self,
+        id: &TrackingId,
+        owner: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        let tracking_id = *id;
+        let key = id.to_string();
+        let owner = owner.to_owned();
+        let (until, now) = (to_micros(until), to_micros(now));
+        let outcome = self
+            .db
+            .call(move |c| {
+                let claimed = c.execute(
+                    "UPDATE tracking SET lease_owner = ?2, lease_until = ?3
+                     WHERE tracking_id = ?1
+                       AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until < ?4)",
+                    params![key, owner, until, now],
+                )?;
+                let exists = claimed == 1
+                    || c.query_row(
+                        "SELECT 1 FROM tracking WHERE tracking_id = ?1",
+                        [&key],
+                        |_| Ok(()),
+                    )
+                    .optional()?
+                    .is_some();
+                Ok((claimed == 1, exists))
+            })
+            .await?;
+        match outcome {
+            (claimed, true) => Ok(claimed),
+            (_, false) => Err(StoreError::NotFound(tracking_id)),
+        }
+    }
+
+    async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError> {
+        let key = id.to_string();
+        let owner = owner.to_owned();
+        self.db
+            .call(move |c| {
+                c.execute(
+                    "UPDATE tracking SET lease_owner = NULL, lease_until = NULL
+                     WHERE tracking_id = ?1 AND lease_owner = ?2",
+                    params![key, owner],
+                )?;
+                Ok(())
+            })
+            .await?;
         Ok(())
     }
 

@@ -3,32 +3,12 @@
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
-use chrono::{DateTime, Utc};
-use revops_core::{
-    Clock,
-    ports::{QueueError, QueueMessage, RequestQueue},
-};
+mod common;
+
+use common::ManualClock;
+use revops_core::ports::{QueueError, QueueMessage, RequestQueue};
 use revops_local::{Database, SqliteQueue, schema::SCHEMA};
-use std::{
-    sync::{Arc, Mutex},
-    time::Duration,
-};
-
-/// A clock the test moves by hand.
-struct ManualClock(Mutex<DateTime<Utc>>);
-
-impl ManualClock {
-    fn advance(&self, by: Duration) {
-        let mut now = self.0.lock().unwrap();
-        *now += chrono::Duration::from_std(by).unwrap();
-    }
-}
-
-impl Clock for ManualClock {
-    fn now(&self) -> DateTime<Utc> {
-        *self.0.lock().unwrap()
-    }
-}
+use std::{sync::Arc, time::Duration};
 
 fn open(dir: &std::path::Path, clock: Arc<ManualClock>, max_receives: u32) -> SqliteQueue {
     let db = Database::open(&dir.join("revops.sqlite"), SCHEMA).unwrap();
@@ -47,7 +27,7 @@ const VISIBILITY: Duration = Duration::from_secs(30);
 #[tokio::test]
 async fn a_received_message_is_hidden_until_its_visibility_timeout_passes() {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock(Mutex::new(Utc::now())));
+    let clock = Arc::new(ManualClock::now_ish());
     let queue = open(dir.path(), clock.clone(), 5);
     queue.send(message("a"), Duration::ZERO).await.unwrap();
 
@@ -88,7 +68,7 @@ async fn a_received_message_is_hidden_until_its_visibility_timeout_passes() {
 #[tokio::test]
 async fn delays_hold_a_message_back() {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock(Mutex::new(Utc::now())));
+    let clock = Arc::new(ManualClock::now_ish());
     let queue = open(dir.path(), clock.clone(), 5);
     queue
         .send(message("later"), Duration::from_secs(10))
@@ -114,7 +94,7 @@ async fn delays_hold_a_message_back() {
 #[tokio::test]
 async fn too_many_receives_move_a_message_to_the_dead_letters_with_its_last_error() {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock(Mutex::new(Utc::now())));
+    let clock = Arc::new(ManualClock::now_ish());
     let queue = open(dir.path(), clock.clone(), 2);
     queue.send(message("poison"), Duration::ZERO).await.unwrap();
     for _ in 0..2 {
@@ -143,7 +123,7 @@ async fn too_many_receives_move_a_message_to_the_dead_letters_with_its_last_erro
 #[tokio::test]
 async fn requeue_starts_the_receive_count_over_and_dead_letter_moves_at_once() {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock(Mutex::new(Utc::now())));
+    let clock = Arc::new(ManualClock::now_ish());
     let queue = open(dir.path(), clock.clone(), 1);
     queue.send(message("retry"), Duration::ZERO).await.unwrap();
     for _ in 0..3 {
@@ -170,7 +150,7 @@ async fn requeue_starts_the_receive_count_over_and_dead_letter_moves_at_once() {
 #[tokio::test]
 async fn messages_survive_a_reopen_and_in_flight_ones_can_be_released() {
     let dir = tempfile::tempdir().unwrap();
-    let clock = Arc::new(ManualClock(Mutex::new(Utc::now())));
+    let clock = Arc::new(ManualClock::now_ish());
     {
         let queue = open(dir.path(), clock.clone(), 5);
         for body in ["a", "b", "c"] {

@@ -92,3 +92,42 @@ async fn unknown_ids_are_absent_and_cannot_be_updated() {
         Err(StoreError::NotFound(id))
     );
 }
+
+#[tokio::test]
+async fn a_lease_is_held_by_one_owner_until_released_or_expired() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::new(Database::open(&dir.path().join("db"), SCHEMA).unwrap());
+    let id = TrackingId::new();
+    store.create(new_record(id)).await.unwrap();
+    let now = Utc::now();
+    let until = now + chrono::Duration::seconds(30);
+    assert!(store.claim(&id, "a", until, now).await.unwrap());
+    assert!(
+        !store.claim(&id, "b", until, now).await.unwrap(),
+        "a holds it"
+    );
+    assert!(
+        store.claim(&id, "a", until, now).await.unwrap(),
+        "a may renew"
+    );
+    let later = until + chrono::Duration::seconds(1);
+    assert!(
+        store
+            .claim(&id, "b", later + chrono::Duration::seconds(30), later)
+            .await
+            .unwrap(),
+        "a's lease ran out"
+    );
+    store.release(&id, "a").await.unwrap();
+    assert!(
+        !store.claim(&id, "c", until, now).await.unwrap(),
+        "a cannot release b's lease"
+    );
+    store.release(&id, "b").await.unwrap();
+    assert!(store.claim(&id, "c", until, now).await.unwrap());
+    let unknown = TrackingId::new();
+    assert_eq!(
+        store.claim(&unknown, "a", until, now).await,
+        Err(StoreError::NotFound(unknown))
+    );
+}

@@ -8,5 +8,5 @@ pub mod routing;
 
 pub use accept::{AcceptError, Gateway};
 pub use message::{MessageError, RequestMessage};
-pub use process::{HandleOutcome, ProcessError, Processor, ProcessorConfig};
+pub use process::{BUSY_RETRY, HandleOutcome, ProcessError, Processor, ProcessorConfig};
 pub use routing::{Category, DeliveryTargets};

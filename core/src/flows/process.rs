@@ -28,9 +28,15 @@ pub struct ProcessorConfig {
     pub inline_retry_budget: Duration,
     /// When the agent still fails after its retries, how long until the message returns.
     pub agent_backoff: Duration,
+    /// How long a worker holds a request's lease (at least the queue's visibility
+    /// timeout, so a duplicate copy of a message never runs beside the first).
+    pub lease: Duration,
     /// Where webhooks go.
     pub targets: DeliveryTargets,
 }
+
+/// How long a duplicate copy of a message being worked on elsewhere waits to come back.
+pub const BUSY_RETRY: Duration = Duration::from_secs(15);
 
 /// What became of a message.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -58,6 +64,30 @@ pub enum HandleOutcome {
     Duplicate,
     /// The message is not a request; it was dead-lettered.
     Undecodable,
+    /// Another worker holds the request's lease (a duplicate copy); the message returns
+    /// after [`BUSY_RETRY`].
+    Busy,
+}
+
+impl HandleOutcome {
+    /// Whether the message went back to the queue counting as a failed receive: a host
+    /// whose queue deletes what the handler does not report (Lambda's SQS event source)
+    /// must report these as failures.
+    pub fn returned_to_queue(&self) -> bool {
+        matches!(
+            self,
+            HandleOutcome::AgentRescheduled { .. } | HandleOutcome::Busy
+        )
+    }
+}
+
+/// What to do with the message once the work is done.
+#[derive(Debug, Clone, PartialEq)]
+enum Disposition {
+    Ack,
+    RetryLater { after: Duration, reason: String },
+    Requeue { after: Duration },
+    DeadLetter { reason: String },
 }
 
 /// The message could not be handled now; it stays in the queue and comes back.
@@ -130,21 +160,68 @@ impl Processor {
                 return Ok(HandleOutcome::Undecodable);
             }
         };
+        let id = message.tracking_id;
         let record = self.record_of(&message).await?;
         if record.status.is_terminal() {
-            tracing::info!(tracking_id = %message.tracking_id, status = %record.status, "request already finished; dropping the duplicate message");
+            tracing::info!(tracking_id = %id, status = %record.status, "request already finished; dropping the duplicate message");
             self.queue.ack(&received.receipt).await?;
             return Ok(HandleOutcome::Duplicate);
         }
+        let owner = received.receipt.0.as_str();
+        let now = self.clock.now();
+        let until =
+            now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::MAX);
+        if !self.store.claim(&id, owner, until, now).await? {
+            tracing::info!(tracking_id = %id, "another worker holds this request; the copy comes back later");
+            self.queue
+                .retry_later(
+                    &received.receipt,
+                    BUSY_RETRY,
+                    "another worker holds the request",
+                )
+                .await?;
+            return Ok(HandleOutcome::Busy);
+        }
+        let worked = self.work(&message, record, received).await;
+        if let Err(error) = self.store.release(&id, owner).await {
+            tracing::warn!(tracking_id = %id, %error, "could not release the lease; it will run out");
+        }
+        let (outcome, disposition) = worked?;
+        self.dispose(received, disposition).await?;
+        Ok(outcome)
+    }
+
+    /// Asks the agent if no answer is stored, then delivers.
+    async fn work(
+        &self,
+        message: &RequestMessage,
+        record: TrackingRecord,
+        received: &Received,
+    ) -> Result<(HandleOutcome, Disposition), ProcessError> {
         let answer = match record.answer {
             Some(answer) => answer,
-            None => match self.ask_agent(&message, received).await? {
+            None => match self.ask_agent(message, received).await? {
                 Ok(answer) => answer,
-                Err(outcome) => return Ok(outcome),
+                Err(done) => return Ok(done),
             },
         };
-        self.deliver(&message, &answer, record.attempts, received)
-            .await
+        self.deliver(message, &answer, record.attempts).await
+    }
+
+    async fn dispose(
+        &self,
+        received: &Received,
+        disposition: Disposition,
+    ) -> Result<(), QueueError> {
+        let receipt = &received.receipt;
+        match disposition {
+            Disposition::Ack => self.queue.ack(receipt).await,
+            Disposition::RetryLater { after, reason } => {
+                self.queue.retry_later(receipt, after, &reason).await
+            }
+            Disposition::Requeue { after } => self.queue.requeue(receipt, after).await,
+            Disposition::DeadLetter { reason } => self.queue.dead_letter(receipt, &reason).await,
+        }
     }
 
     /// Marks a message the queue dead-lettered by itself (received too often).
@@ -186,13 +263,12 @@ impl Processor {
         self.store.update(id, update).await
     }
 
-    /// Asks the agent with retries. `Ok(Err(outcome))`: no answer, and the message was
-    /// dealt with as `outcome` says.
+    /// Asks the agent with retries. `Ok(Err(..))`: no answer, and what to do instead.
     async fn ask_agent(
         &self,
         message: &RequestMessage,
         received: &Received,
-    ) -> Result<Result<AgentAnswer, HandleOutcome>, ProcessError> {
+    ) -> Result<Result<AgentAnswer, (HandleOutcome, Disposition)>, ProcessError> {
         let id = &message.tracking_id;
         self.update(
             id,
@@ -243,8 +319,7 @@ impl Processor {
                         .last_error(Some(error.to_string())),
                 )
                 .await?;
-                self.queue.ack(&received.receipt).await?;
-                Ok(Err(HandleOutcome::Failed))
+                Ok(Err((HandleOutcome::Failed, Disposition::Ack)))
             }
             RetryOutcome::GaveUp { error, .. } | RetryOutcome::Deferred { error, .. } => {
                 let after = self.config.agent_backoff;
@@ -258,10 +333,14 @@ impl Processor {
                         .last_error(Some(error.to_string())),
                 )
                 .await?;
-                self.queue
-                    .retry_later(&received.receipt, after, &error.to_string())
-                    .await?;
-                Ok(Err(HandleOutcome::AgentRescheduled { after }))
+                let disposition = Disposition::RetryLater {
+                    after,
+                    reason: error.to_string(),
+                };
+                Ok(Err((
+                    HandleOutcome::AgentRescheduled { after },
+                    disposition,
+                )))
             }
         }
     }
@@ -271,8 +350,7 @@ impl Processor {
         message: &RequestMessage,
         answer: &AgentAnswer,
         attempts_before: u32,
-        received: &Received,
-    ) -> Result<HandleOutcome, ProcessError> {
+    ) -> Result<(HandleOutcome, Disposition), ProcessError> {
         let id = &message.tracking_id;
         let Some(target) = self
             .config
@@ -286,8 +364,7 @@ impl Processor {
                 )),
             )
             .await?;
-            self.queue.ack(&received.receipt).await?;
-            return Ok(HandleOutcome::Failed);
+            return Ok((HandleOutcome::Failed, Disposition::Ack));
         };
         let deadline = Instant::now() + self.config.inline_retry_budget;
         let outcome = run_with_retries(
@@ -313,8 +390,7 @@ impl Processor {
                         .last_error(None),
                 )
                 .await?;
-                self.queue.ack(&received.receipt).await?;
-                Ok(HandleOutcome::Delivered { attempts })
+                Ok((HandleOutcome::Delivered { attempts }, Disposition::Ack))
             }
             RetryOutcome::GaveUp {
                 error: AttemptError::Store(error),
@@ -337,8 +413,7 @@ impl Processor {
                         .last_error(Some(error.message)),
                 )
                 .await?;
-                self.queue.ack(&received.receipt).await?;
-                Ok(HandleOutcome::Failed)
+                Ok((HandleOutcome::Failed, Disposition::Ack))
             }
             RetryOutcome::GaveUp {
                 error: AttemptError::Delivery(error),
@@ -355,15 +430,15 @@ impl Processor {
                         .last_error(Some(error.message.clone())),
                 )
                 .await?;
-                self.queue
-                    .dead_letter(&received.receipt, &error.message)
-                    .await?;
-                Ok(HandleOutcome::DeadLettered)
+                let disposition = Disposition::DeadLetter {
+                    reason: error.message,
+                };
+                Ok((HandleOutcome::DeadLettered, disposition))
             }
-            RetryOutcome::Deferred { wait, .. } => {
-                self.queue.requeue(&received.receipt, wait).await?;
-                Ok(HandleOutcome::DeliveryRescheduled { after: wait })
-            }
+            RetryOutcome::Deferred { wait, .. } => Ok((
+                HandleOutcome::DeliveryRescheduled { after: wait },
+                Disposition::Requeue { after: wait },
+            )),
         }
     }
 

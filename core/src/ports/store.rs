@@ -140,6 +140,20 @@ pub trait TrackingStore: Send + Sync + 'static {
     /// Applies a status change and appends it to the timeline.
     async fn update(&self, id: &TrackingId, update: StatusUpdate) -> Result<(), StoreError>;
 
+    /// Takes the processing lease on `id` for `owner` until `until`. It is granted when
+    /// nobody holds it, when the holder's lease ended before `now`, or when `owner` holds
+    /// it already; so two copies of one message are never worked on at once.
+    async fn claim(
+        &self,
+        id: &TrackingId,
+        owner: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError>;
+
+    /// Gives up `owner`'s lease on `id`, if it still holds it.
+    async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError>;
+
     /// Whether the store answers.
     async fn ping(&self) -> Result<(), StoreError>;
 }
