@@ -4,6 +4,7 @@
 
 use crate::{
     Database, LocalConfig, SqliteQueue, SqliteStore,
+    archive::FileArchive,
     outbox::{OUTBOX_FILE, OutboxDeliverer},
     schema::SCHEMA,
     workers::{PoolConfig, run_pool},
@@ -11,7 +12,7 @@ use crate::{
 use anyhow::Context;
 use revops_core::{
     Clock, SystemClock,
-    flows::{DeliveryTargets, Gateway, Processor, ProcessorConfig},
+    flows::{DeliveryTargets, Gateway, Processor, ProcessorConfig, ProcessorPorts},
     ports::{Agent, Deliverer},
 };
 use revops_delivery::{HttpDeliverer, HttpDelivererConfig};
@@ -78,11 +79,14 @@ impl LocalHost {
 
         let (deliverer, targets, delivery) = deliverer_for(&config)?;
         let processor = Processor::new(
-            agent,
-            deliverer,
-            Arc::new(store.clone()),
-            Arc::new(queue.clone()),
-            clock.clone(),
+            ProcessorPorts {
+                agent,
+                deliverer,
+                store: Arc::new(store.clone()),
+                queue: Arc::new(queue.clone()),
+                archive: Arc::new(FileArchive::new(&config.data_dir)),
+                clock: clock.clone(),
+            },
             ProcessorConfig {
                 agent_policy: config.agent_policy.clone(),
                 delivery_policy: config.delivery_policy.clone(),

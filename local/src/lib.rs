@@ -3,6 +3,7 @@
 //! durable request queue and the tracking store; the demo agent answers; deliveries go
 //! to `WEBHOOK_URL` or, without one, to `DATA_DIR/outbox.jsonl`.
 
+pub mod archive;
 pub mod config;
 pub mod db;
 pub mod host;

@@ -10,13 +10,18 @@ use chrono::Utc;
 use common::ManualClock;
 use revops_core::{
     Clock, InboundRequest, SystemClock, TrackingId,
-    flows::{DeliveryTargets, HandleOutcome, Processor, ProcessorConfig, RequestMessage},
+    flows::{
+        DeliveryTargets, HandleOutcome, Processor, ProcessorConfig, ProcessorPorts, RequestMessage,
+    },
     ports::{
         Agent, AgentAnswer, AgentError, AgentQuestion, NewRecord, RequestQueue, TrackingStore,
     },
     retry::RetryPolicy,
 };
-use revops_local::{Database, SqliteQueue, SqliteStore, outbox::OutboxDeliverer, schema::SCHEMA};
+use revops_local::{
+    Database, SqliteQueue, SqliteStore, archive::FileArchive, outbox::OutboxDeliverer,
+    schema::SCHEMA,
+};
 use std::{
     sync::{
         Arc,
@@ -56,11 +61,14 @@ async fn two_copies_of_one_message_ask_the_agent_once_and_deliver_once() {
     let outbox = OutboxDeliverer::new(&outbox_path);
     let agent = Arc::new(SlowAgent::default());
     let processor = Processor::new(
-        agent.clone(),
-        Arc::new(OutboxDeliverer::new(&outbox_path)),
-        Arc::new(store.clone()),
-        Arc::new(queue.clone()),
-        clock,
+        ProcessorPorts {
+            agent: agent.clone(),
+            deliverer: Arc::new(OutboxDeliverer::new(&outbox_path)),
+            store: Arc::new(store.clone()),
+            queue: Arc::new(queue.clone()),
+            archive: Arc::new(FileArchive::new(dir.path())),
+            clock,
+        },
         ProcessorConfig {
             agent_policy: RetryPolicy::agent_default(),
             delivery_policy: RetryPolicy::delivery_default(),
@@ -122,4 +130,14 @@ async fn two_copies_of_one_message_ask_the_agent_once_and_deliver_once() {
         .count();
     assert_eq!(deliveries, 1);
     assert_eq!(queue.depth().await.unwrap().waiting, 0);
+
+    let day = message.queued_at.format("year=%Y/month=%m/day=%d");
+    let archived = dir
+        .path()
+        .join(format!("conversations/{day}/{}.json", message.tracking_id));
+    let conversation: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(archived).unwrap()).unwrap();
+    assert_eq!(conversation["status"], "delivered");
+    assert_eq!(conversation["response"], "**Answer** to q");
+    assert_eq!(conversation["events"].as_array().unwrap().len(), 5);
 }

@@ -8,5 +8,7 @@ pub mod routing;
 
 pub use accept::{AcceptError, Gateway};
 pub use message::{MessageError, RequestMessage};
-pub use process::{BUSY_RETRY, HandleOutcome, ProcessError, Processor, ProcessorConfig};
+pub use process::{
+    BUSY_RETRY, HandleOutcome, ProcessError, Processor, ProcessorConfig, ProcessorPorts,
+};
 pub use routing::{Category, DeliveryTargets};

@@ -7,9 +7,9 @@ use crate::{
     Clock, Status, TrackingId,
     payload::WebhookPayload,
     ports::{
-        Agent, AgentAnswer, AgentError, AgentQuestion, DeadLettered, Delivered, Deliverer,
-        DeliveryError, NewRecord, QueueError, Received, RequestQueue, StatusUpdate, StoreError,
-        TrackingRecord, TrackingStore,
+        Agent, AgentAnswer, AgentError, AgentQuestion, ConversationArchive, ConversationRecord,
+        DeadLettered, Delivered, Deliverer, DeliveryError, NewRecord, QueueError, Received,
+        RequestQueue, StatusUpdate, StoreError, TrackingRecord, TrackingStore,
     },
     retry::{RetryDecision, RetryOutcome, RetryPolicy, run_with_retries},
 };
@@ -117,6 +117,23 @@ impl AttemptError {
     }
 }
 
+/// The adapters a processor works through.
+#[derive(Clone)]
+pub struct ProcessorPorts {
+    /// Answers questions.
+    pub agent: Arc<dyn Agent>,
+    /// Sends webhooks.
+    pub deliverer: Arc<dyn Deliverer>,
+    /// Tracks every request.
+    pub store: Arc<dyn TrackingStore>,
+    /// The request queue the messages come from.
+    pub queue: Arc<dyn RequestQueue>,
+    /// Keeps finished conversations.
+    pub archive: Arc<dyn ConversationArchive>,
+    /// Tells the time.
+    pub clock: Arc<dyn Clock>,
+}
+
 /// The processor's side of the ports.
 #[derive(Clone)]
 pub struct Processor {
@@ -124,26 +141,21 @@ pub struct Processor {
     deliverer: Arc<dyn Deliverer>,
     store: Arc<dyn TrackingStore>,
     queue: Arc<dyn RequestQueue>,
+    archive: Arc<dyn ConversationArchive>,
     clock: Arc<dyn Clock>,
     config: Arc<ProcessorConfig>,
 }
 
 impl Processor {
     /// A processor over these adapters.
-    pub fn new(
-        agent: Arc<dyn Agent>,
-        deliverer: Arc<dyn Deliverer>,
-        store: Arc<dyn TrackingStore>,
-        queue: Arc<dyn RequestQueue>,
-        clock: Arc<dyn Clock>,
-        config: ProcessorConfig,
-    ) -> Self {
+    pub fn new(ports: ProcessorPorts, config: ProcessorConfig) -> Self {
         Self {
-            agent,
-            deliverer,
-            store,
-            queue,
-            clock,
+            agent: ports.agent,
+            deliverer: ports.deliverer,
+            store: ports.store,
+            queue: ports.queue,
+            archive: ports.archive,
+            clock: ports.clock,
             config: Arc::new(config),
         }
     }
@@ -188,7 +200,52 @@ impl Processor {
         }
         let (outcome, disposition) = worked?;
         self.dispose(received, disposition).await?;
+        if matches!(
+            outcome,
+            HandleOutcome::Delivered { .. } | HandleOutcome::Failed | HandleOutcome::DeadLettered
+        ) {
+            self.export_conversation(&message).await;
+        }
         Ok(outcome)
+    }
+
+    /// Exports a finished conversation to the archive. The request's outcome does not
+    /// depend on it: a failure is logged, not retried.
+    async fn export_conversation(&self, message: &RequestMessage) {
+        let id = message.tracking_id;
+        let record = match self.store.get(&id).await {
+            Ok(Some(record)) => record,
+            Ok(None) => return,
+            Err(error) => {
+                tracing::warn!(tracking_id = %id, %error, "cannot read the record to archive");
+                return;
+            }
+        };
+        let response = record.answer.as_ref().map(|a| a.response.clone());
+        let webhook_url = response.as_deref().and_then(|response| {
+            self.config
+                .targets
+                .target_for(message.request.query.as_str(), response)
+                .map(str::to_owned)
+        });
+        let conversation = ConversationRecord {
+            tracking_id: id,
+            source_system: record.source_system,
+            source_process: record.source_process,
+            query: message.request.query.as_str().to_owned(),
+            response,
+            session_id: record.answer.map(|a| a.session_id),
+            status: record.status,
+            attempts: record.attempts,
+            last_error: record.last_error,
+            webhook_url,
+            queued_at: record.queued_at,
+            finished_at: self.clock.now(),
+            events: record.events,
+        };
+        if let Err(error) = self.archive.export(&conversation).await {
+            tracing::warn!(tracking_id = %id, %error, "conversation not archived");
+        }
     }
 
     /// Asks the agent if no answer is stored, then delivers.
@@ -235,6 +292,7 @@ impl Processor {
             .detail("received too many times without finishing; moved to the dead-letter queue")
             .last_error(dead.last_error.clone());
         self.store.update(&message.tracking_id, update).await?;
+        self.export_conversation(&message).await;
         Ok(())
     }
 

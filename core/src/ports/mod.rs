@@ -2,11 +2,13 @@
 //! adapters (SQLite and HTTP locally; SQS, DynamoDB, Lambda and Bedrock on AWS).
 
 mod agent;
+mod archive;
 mod deliverer;
 mod queue;
 mod store;
 
 pub use agent::{Agent, AgentAnswer, AgentError, AgentQuestion};
+pub use archive::{ArchiveError, ConversationArchive, ConversationRecord};
 pub use deliverer::{Delivered, Deliverer, DeliveryError, DeliveryErrorKind};
 pub use queue::{
     DeadLettered, QueueError, QueueMessage, Receipt, ReceiveBatch, Received, RequestQueue,
