@@ -13,6 +13,7 @@ use revops_core::{
     ports::{Delivered, Deliverer, DeliveryError},
     signing::WebhookSigner,
 };
+use revops_telemetry::propagation;
 use std::time::{Duration, Instant, SystemTime};
 
 /// The longest wait for a connection to a receiver.
@@ -66,6 +67,7 @@ impl HttpDeliverer {
                 signer.sign(webhook_id, timestamp, body),
             ));
         }
+        headers.extend(propagation::outbound_headers(&tracing::Span::current()));
         headers
     }
 

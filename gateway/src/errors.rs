@@ -96,6 +96,11 @@ impl ApiError {
     pub fn status(&self) -> StatusCode {
         self.status
     }
+
+    /// The machine-readable code (`invalid_fields`, …), also the rejection metric's reason.
+    pub fn code(&self) -> &'static str {
+        self.code
+    }
 }
 
 impl IntoResponse for ApiError {

@@ -12,8 +12,15 @@ use axum::{
 use revops_core::{
     InboundRequest, RequestError, TrackingId,
     flows::{AcceptError, Gateway},
+    payload::AcceptedResponse,
+};
+use revops_telemetry::{
+    events::{RequestAccepted, RequestRejected},
+    propagation,
 };
 use serde_json::json;
+use tokio::time::Instant;
+use tracing::Instrument;
 
 /// The largest body `POST /webhook` takes: 64 KiB.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
@@ -41,11 +48,63 @@ fn is_json(content_type: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-async fn accept(
-    State(gateway): State<Gateway>,
-    headers: HeaderMap,
+/// `POST /webhook` inside an HTTP server span that continues the caller's trace
+/// (`traceparent` or `X-Amzn-Trace-Id`); the outcome becomes a metric either way.
+async fn accept(State(gateway): State<Gateway>, headers: HeaderMap, body: Body) -> Response {
+    let started = Instant::now();
+    let span = tracing::info_span!(
+        "request",
+        otel.name = "POST /webhook",
+        otel.kind = "server",
+        http.request.method = "POST",
+        http.route = "/webhook",
+        url.path = "/webhook",
+        http.response.status_code = tracing::field::Empty,
+        revops.tracking_id = tracing::field::Empty,
+        trace_id = tracing::field::Empty,
+    );
+    propagation::continue_from(
+        &span,
+        headers
+            .iter()
+            .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?))),
+    );
+    if let Some(trace_id) = propagation::trace_id(&span) {
+        span.record("trace_id", trace_id);
+    }
+    let result = accept_request(&gateway, &headers, body)
+        .instrument(span.clone())
+        .await;
+    let telemetry = gateway.telemetry();
+    let _entered = span.enter();
+    match result {
+        Ok(accepted) => {
+            let tracking_id = accepted.tracking_id.to_string();
+            span.record("revops.tracking_id", tracking_id.as_str());
+            span.record("http.response.status_code", 202);
+            telemetry.emit(&RequestAccepted {
+                tracking_id: &tracking_id,
+                latency: started.elapsed(),
+            });
+            (StatusCode::ACCEPTED, Json(accepted)).into_response()
+        }
+        Err(error) => {
+            span.record("http.response.status_code", error.status().as_u16());
+            telemetry.emit(&RequestRejected {
+                reason: error.code(),
+                status: error.status().as_u16(),
+                latency: started.elapsed(),
+            });
+            error.into_response()
+        }
+    }
+}
+
+async fn accept_request(
+    gateway: &Gateway,
+    headers: &HeaderMap,
     body: Body,
-) -> Result<Response, ApiError> {
+) -> Result<AcceptedResponse, ApiError> {
     let content_type = headers
         .get(header::CONTENT_TYPE)
         .map(|value| value.to_str().unwrap_or("(not text)"));
@@ -72,13 +131,11 @@ async fn accept(
     if !parsed.unknown_fields.is_empty() {
         tracing::debug!(fields = ?parsed.unknown_fields, "ignoring unknown fields");
     }
-    let accepted = gateway.accept(parsed.request).await.map_err(|error| {
+    gateway.accept(parsed.request).await.map_err(|error| {
         let AcceptError::Unavailable(detail) = error;
         tracing::error!(error = %detail, "could not queue a request");
         ApiError::unavailable("the request could not be queued; nothing was accepted, try again")
-    })?;
-    tracing::info!(tracking_id = %accepted.tracking_id, "request queued");
-    Ok((StatusCode::ACCEPTED, Json(accepted)).into_response())
+    })
 }
 
 async fn status(

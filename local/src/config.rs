@@ -3,6 +3,7 @@
 //! naming the variable and what is wrong with it.
 
 use revops_core::{flows::DeliveryTargets, retry::RetryPolicy, signing::WebhookSigner};
+use revops_telemetry::DEFAULT_NAMESPACE;
 use std::{net::SocketAddr, path::PathBuf, time::Duration};
 
 /// Everything `revops serve` needs to know.
@@ -35,6 +36,8 @@ pub struct LocalConfig {
     pub targets: DeliveryTargets,
     /// `WEBHOOK_SECRET`: one or more `whsec_` secrets.
     pub signer: Option<WebhookSigner>,
+    /// `REVOPS_METRICS_NAMESPACE`: the EMF namespace (`RevOps/WebhookGateway`).
+    pub metrics_namespace: String,
 }
 
 /// A configuration value that cannot be used.
@@ -165,6 +168,9 @@ impl LocalConfig {
             agent_backoff: env.seconds("AGENT_RETRY_BACKOFF", 60)?,
             targets,
             signer,
+            metrics_namespace: env
+                .get("REVOPS_METRICS_NAMESPACE")
+                .unwrap_or_else(|| DEFAULT_NAMESPACE.to_owned()),
         })
     }
 }

@@ -16,6 +16,7 @@ use revops_core::{
     ports::{Agent, Deliverer},
 };
 use revops_delivery::{HttpDeliverer, HttpDelivererConfig};
+use revops_telemetry::{Telemetry, emf::FileSink};
 use std::{
     fs::File,
     net::SocketAddr,
@@ -29,6 +30,8 @@ use tokio_util::sync::CancellationToken;
 pub const DATABASE_FILE: &str = "revops.sqlite";
 /// The lock file that keeps a second process off the same data directory.
 pub const LOCK_FILE: &str = "revops.lock";
+/// The EMF metrics file inside the data directory.
+pub const METRICS_FILE: &str = "metrics.emf.jsonl";
 
 /// Where webhooks go, for the start-up lines.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -77,6 +80,10 @@ impl LocalHost {
             .await
             .context("cannot release the leases of the previous run")?;
 
+        let metrics_path = config.data_dir.join(METRICS_FILE);
+        let sink = FileSink::open(&metrics_path)
+            .with_context(|| format!("cannot open {}", metrics_path.display()))?;
+        let telemetry = Telemetry::new("gateway", config.metrics_namespace.clone(), Arc::new(sink));
         let (deliverer, targets, delivery) = deliverer_for(&config)?;
         let processor = Processor::new(
             ProcessorPorts {
@@ -86,6 +93,7 @@ impl LocalHost {
                 queue: Arc::new(queue.clone()),
                 archive: Arc::new(FileArchive::new(&config.data_dir)),
                 clock: clock.clone(),
+                telemetry: telemetry.for_service("processor"),
             },
             ProcessorConfig {
                 agent_policy: config.agent_policy.clone(),
@@ -96,7 +104,7 @@ impl LocalHost {
                 targets,
             },
         );
-        let gateway = Gateway::new(Arc::new(queue.clone()), Arc::new(store), clock);
+        let gateway = Gateway::new(Arc::new(queue.clone()), Arc::new(store), clock, telemetry);
 
         let listener = TcpListener::bind(config.listen)
             .await
@@ -147,6 +155,11 @@ impl LocalHost {
     /// Where webhooks go.
     pub fn delivery(&self) -> &DeliveryMode {
         &self.delivery
+    }
+
+    /// The EMF metrics file.
+    pub fn metrics_file(&self) -> PathBuf {
+        self.data_dir.join(METRICS_FILE)
     }
 
     /// Messages a previous run left in flight, released at start.

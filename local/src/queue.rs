@@ -165,8 +165,15 @@ fn move_to_dead_letters(
     Ok(moved)
 }
 
+/// The local queue's name on spans.
+pub const LOCAL_QUEUE_NAME: &str = "revops-local-requests";
+
 #[async_trait]
 impl RequestQueue for SqliteQueue {
+    fn name(&self) -> &str {
+        LOCAL_QUEUE_NAME
+    }
+
     async fn send(&self, message: QueueMessage, delay: Duration) -> Result<String, QueueError> {
         let id = Uuid::new_v4().to_string();
         let now = to_micros(self.clock.now());

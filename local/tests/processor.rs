@@ -22,6 +22,7 @@ use revops_local::{
     Database, SqliteQueue, SqliteStore, archive::FileArchive, outbox::OutboxDeliverer,
     schema::SCHEMA,
 };
+use revops_telemetry::Telemetry;
 use std::{
     sync::{
         Arc,
@@ -68,6 +69,7 @@ async fn two_copies_of_one_message_ask_the_agent_once_and_deliver_once() {
             queue: Arc::new(queue.clone()),
             archive: Arc::new(FileArchive::new(dir.path())),
             clock,
+            telemetry: Telemetry::without_metrics("processor"),
         },
         ProcessorConfig {
             agent_policy: RetryPolicy::agent_default(),

@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::Args;
 use revops_demo_agent::{DEMO_AGENT_NAME, DemoAgent};
 use revops_local::{DeliveryMode, LocalConfig, LocalHost};
-use revops_telemetry::{LogFormat, init_logging};
+use revops_telemetry::{LogFormat, TraceSettings};
 use std::{io::Write, net::SocketAddr, path::PathBuf, sync::Arc};
 
 /// `revops serve`'s flags; each overrides its environment variable.
@@ -29,17 +29,22 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         config.data_dir = data_dir;
     }
     let format = LogFormat::parse(std::env::var("LOG_FORMAT").ok().as_deref())?;
-    init_logging(std::env::var("LOG_LEVEL").ok().as_deref(), format);
+    let traces = TraceSettings::from_env("revops", |name| std::env::var(name).ok());
+    let telemetry =
+        revops_telemetry::init(std::env::var("LOG_LEVEL").ok().as_deref(), format, &traces)
+            .map_err(anyhow::Error::msg)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
         .context("cannot start the async runtime")?;
-    runtime.block_on(serve(config))
+    let served = runtime.block_on(serve(config, traces.traces_endpoint.as_deref()));
+    telemetry.flush();
+    served
 }
 
-async fn serve(config: LocalConfig) -> anyhow::Result<()> {
+async fn serve(config: LocalConfig, traces: Option<&str>) -> anyhow::Result<()> {
     let host = LocalHost::start(config, Arc::new(DemoAgent::new())).await?;
-    print_start_up(&host);
+    print_start_up(&host, traces);
     wait_for_signal().await?;
     tracing::info!("stopping: no new requests; letting busy workers finish");
     host.stop().await?;
@@ -49,7 +54,7 @@ async fn serve(config: LocalConfig) -> anyhow::Result<()> {
 
 /// The start-up lines: where it listens, where data and deliveries go, and a request to
 /// try. A closed standard output is no reason to stop serving, so write errors are ignored.
-fn print_start_up(host: &LocalHost) {
+fn print_start_up(host: &LocalHost, traces: Option<&str>) {
     let addr = host.addr();
     let mut lines = vec![
         format!("revops serve: listening on http://{addr}"),
@@ -64,6 +69,14 @@ fn print_start_up(host: &LocalHost) {
             )
         }
         DeliveryMode::Http(urls) => format!("  deliveries: {}", urls.join(", ")),
+    });
+    lines.push(format!(
+        "  metrics:    EMF lines appended to {}",
+        host.metrics_file().display()
+    ));
+    lines.push(match traces {
+        Some(endpoint) => format!("  traces:     OTLP http/protobuf to {endpoint}"),
+        None => "  traces:     not exported (set OTEL_EXPORTER_OTLP_ENDPOINT)".to_owned(),
     });
     if host.released_at_start() > 0 {
         lines.push(format!(

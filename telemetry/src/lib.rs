@@ -1,115 +1,18 @@
-//! Logging set-up shared by every binary: `LOG_LEVEL` (the seeds' variable: `INFO`,
-//! `DEBUG`, … or a full filter such as `info,revops_local=debug`) and `LOG_FORMAT`
-//! (`text`, the default, readable in a terminal; `json`, one object per line).
-//! Logs go to standard error, so standard output stays free for data.
+//! Telemetry for every binary, in one place: logs (`LOG_LEVEL`, `LOG_FORMAT`), traces
+//! (OpenTelemetry with X-Ray-compatible ids, OTLP http/protobuf when
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` is set), trace context propagation, and CloudWatch EMF
+//! metrics from one catalog, written by events that also log and annotate the span.
 
-use std::io::IsTerminal;
-use tracing_subscriber::{EnvFilter, fmt, prelude::*};
+pub mod emf;
+pub mod events;
+mod handle;
+mod init;
+mod logging;
+pub mod otel;
+pub mod propagation;
 
-/// The log line format.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum LogFormat {
-    /// Human-readable lines.
-    Text,
-    /// One JSON object per line.
-    Json,
-}
-
-/// A `LOG_FORMAT` value that is neither `text` nor `json`.
-#[derive(Debug, Clone, PartialEq, Eq)]
-pub struct UnknownLogFormat(pub String);
-
-impl std::fmt::Display for UnknownLogFormat {
-    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        write!(
-            f,
-            "LOG_FORMAT must be \"text\" or \"json\" (got {:?})",
-            self.0
-        )
-    }
-}
-
-impl std::error::Error for UnknownLogFormat {}
-
-impl LogFormat {
-    /// Parses `LOG_FORMAT`; unset means text.
-    pub fn parse(value: Option<&str>) -> Result<Self, UnknownLogFormat> {
-        match value.map(str::trim).map(str::to_ascii_lowercase).as_deref() {
-            None | Some("" | "text") => Ok(LogFormat::Text),
-            Some("json") => Ok(LogFormat::Json),
-            Some(other) => Err(UnknownLogFormat(other.to_owned())),
-        }
-    }
-}
-
-/// The filter for a `LOG_LEVEL` value: a bare level (any case) or a full filter
-/// directive; unset or unparsable means `info`.
-pub fn filter_for(level: Option<&str>) -> EnvFilter {
-    let directive = level
-        .map(str::trim)
-        .filter(|l| !l.is_empty())
-        .unwrap_or("info");
-    let directive = match directive.to_ascii_lowercase().as_str() {
-        "warning" => "warn".to_owned(),
-        "critical" | "fatal" => "error".to_owned(),
-        lower if ["trace", "debug", "info", "warn", "error", "off"].contains(&lower) => {
-            lower.to_owned()
-        }
-        _ => directive.to_owned(),
-    };
-    EnvFilter::try_new(&directive).unwrap_or_else(|_| EnvFilter::new("info"))
-}
-
-/// Installs the global subscriber from `LOG_LEVEL` and `LOG_FORMAT`. Calling it twice
-/// leaves the first in place.
-pub fn init_logging(level: Option<&str>, format: LogFormat) {
-    let registry = tracing_subscriber::registry().with(filter_for(level));
-    let result = match format {
-        LogFormat::Text => registry
-            .with(
-                fmt::layer()
-                    .with_writer(std::io::stderr)
-                    .with_ansi(std::io::stderr().is_terminal())
-                    .with_target(false),
-            )
-            .try_init(),
-        LogFormat::Json => registry
-            .with(
-                fmt::layer()
-                    .json()
-                    .flatten_event(true)
-                    .with_current_span(true)
-                    .with_writer(std::io::stderr),
-            )
-            .try_init(),
-    };
-    drop(result);
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn log_formats_parse() {
-        assert_eq!(LogFormat::parse(None).unwrap(), LogFormat::Text);
-        assert_eq!(LogFormat::parse(Some("JSON")).unwrap(), LogFormat::Json);
-        assert!(
-            LogFormat::parse(Some("xml"))
-                .unwrap_err()
-                .to_string()
-                .contains("xml")
-        );
-    }
-
-    #[test]
-    fn the_seeds_levels_are_understood() {
-        assert_eq!(filter_for(Some("INFO")).to_string(), "info");
-        assert_eq!(filter_for(Some("WARNING")).to_string(), "warn");
-        assert_eq!(filter_for(None).to_string(), "info");
-        assert_eq!(
-            filter_for(Some("info,revops_local=debug")).to_string(),
-            "revops_local=debug,info"
-        );
-    }
-}
+pub use events::Event;
+pub use handle::{DEFAULT_NAMESPACE, Telemetry};
+pub use init::{TelemetryGuard, init};
+pub use logging::{LogFormat, UnknownLogFormat, filter_for};
+pub use otel::TraceSettings;

@@ -2,42 +2,11 @@
 //! with SIGKILL while deliveries are in flight, and after a restart on the same data
 //! directory every tracking id reaches the receiver.
 
-use crate::support::{Receiver, Reply, wait_until};
-use std::{
-    collections::HashSet,
-    io::{BufRead, BufReader},
-    process::{Child, Command, Stdio},
-    time::Duration,
-};
+use crate::support::{Receiver, Reply, binary::RevopsProcess, wait_until};
+use std::{collections::HashSet, time::Duration};
 use tokio::task::JoinSet;
 
 const REQUESTS: usize = 1000;
-
-/// Starts `revops serve` on port 0 and returns it with the address it printed.
-fn spawn_revops(data_dir: &std::path::Path, webhook_url: &str) -> (Child, String) {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_revops"))
-        .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
-        .arg(data_dir)
-        .env("WEBHOOK_URL", webhook_url)
-        .env("REVOPS_WORKERS", "4")
-        .env("DELIVERY_RETRY_SCHEDULE", "0.1,0.2")
-        .env("LOG_LEVEL", "warn")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut first_line = String::new();
-    stdout.read_line(&mut first_line).unwrap();
-    // Keep reading, so the process never writes to a closed pipe.
-    std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
-    let addr = first_line
-        .trim()
-        .strip_prefix("revops serve: listening on ")
-        .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
-        .to_owned();
-    (child, addr)
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kill_9_under_load_loses_nothing_that_was_accepted() {
@@ -50,7 +19,14 @@ async fn a_kill_9_under_load_loses_nothing_that_was_accepted() {
     )
     .await;
     let data_dir = tempfile::tempdir().unwrap();
-    let (mut first, base) = spawn_revops(data_dir.path(), &receiver.url());
+    let url = receiver.url();
+    let env = [
+        ("WEBHOOK_URL", url.as_str()),
+        ("REVOPS_WORKERS", "4"),
+        ("DELIVERY_RETRY_SCHEDULE", "0.1,0.2"),
+    ];
+    let first = RevopsProcess::spawn(data_dir.path(), &env);
+    let base = first.base.clone();
 
     let client = reqwest::Client::new();
     let mut posts = JoinSet::new();
@@ -79,8 +55,9 @@ async fn a_kill_9_under_load_loses_nothing_that_was_accepted() {
     }
     assert_eq!(accepted.len(), REQUESTS);
 
-    first.kill().unwrap();
-    first.wait().unwrap();
+    tokio::task::spawn_blocking(move || first.kill_9())
+        .await
+        .unwrap();
     let delivered_before_kill: HashSet<String> = receiver
         .hits()
         .iter()
@@ -91,7 +68,7 @@ async fn a_kill_9_under_load_loses_nothing_that_was_accepted() {
         "the kill came after every delivery; the test proves nothing"
     );
 
-    let (mut second, _) = spawn_revops(data_dir.path(), &receiver.url());
+    let second = RevopsProcess::spawn(data_dir.path(), &env);
     let delivered = wait_until(
         Duration::from_secs(120),
         "every accepted request to be delivered",
@@ -105,8 +82,9 @@ async fn a_kill_9_under_load_loses_nothing_that_was_accepted() {
         },
     )
     .await;
-    second.kill().unwrap();
-    second.wait().unwrap();
+    tokio::task::spawn_blocking(move || second.kill_9())
+        .await
+        .unwrap();
 
     assert_eq!(
         delivered.len(),

@@ -9,4 +9,5 @@ mod support;
 mod delivery_retries;
 mod durability;
 mod end_to_end;
+mod observability;
 mod validation;

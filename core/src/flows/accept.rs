@@ -7,7 +7,9 @@ use crate::{
     payload::AcceptedResponse,
     ports::{NewRecord, RequestQueue, StatusUpdate, StoreError, TrackingRecord, TrackingStore},
 };
+use revops_telemetry::{Telemetry, propagation};
 use std::{sync::Arc, time::Duration};
+use tracing::Instrument;
 
 /// Why a valid request was not accepted. Nothing was queued; the caller may retry.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -23,6 +25,7 @@ pub struct Gateway {
     queue: Arc<dyn RequestQueue>,
     store: Arc<dyn TrackingStore>,
     clock: Arc<dyn Clock>,
+    telemetry: Telemetry,
 }
 
 impl Gateway {
@@ -31,12 +34,19 @@ impl Gateway {
         queue: Arc<dyn RequestQueue>,
         store: Arc<dyn TrackingStore>,
         clock: Arc<dyn Clock>,
+        telemetry: Telemetry,
     ) -> Self {
         Self {
             queue,
             store,
             clock,
+            telemetry,
         }
+    }
+
+    /// The gateway's telemetry handle.
+    pub fn telemetry(&self) -> &Telemetry {
+        &self.telemetry
     }
 
     /// Records and queues `request`; returns the `202` body once both are durable.
@@ -57,7 +67,31 @@ impl Gateway {
             request,
             queued_at,
         };
-        if let Err(error) = self.queue.send(message.encode(), Duration::ZERO).await {
+        let span = tracing::info_span!(
+            "send",
+            otel.name = format!("send {}", self.queue.name()),
+            otel.kind = "producer",
+            messaging.system = "aws_sqs",
+            messaging.operation.r#type = "send",
+            messaging.destination.name = self.queue.name(),
+            messaging.message.id = tracing::field::Empty,
+            revops.tracking_id = %tracking_id,
+        );
+        let mut encoded = message.encode();
+        encoded.attributes.extend(propagation::message_attributes(
+            &span,
+            &tracking_id.to_string(),
+        ));
+        let sent = self
+            .queue
+            .send(encoded, Duration::ZERO)
+            .instrument(span.clone())
+            .await;
+        if let Ok(message_id) = &sent {
+            span.record("messaging.message.id", message_id.as_str());
+        }
+        drop(span);
+        if let Err(error) = sent {
             // The caller gets a 503 and will retry under a new id; mark this one so that
             // nobody waits for it.
             let update = StatusUpdate::new(Status::Failed, self.clock.now())

@@ -8,13 +8,23 @@ use crate::{
     payload::WebhookPayload,
     ports::{
         Agent, AgentAnswer, AgentError, AgentQuestion, ConversationArchive, ConversationRecord,
-        DeadLettered, Delivered, Deliverer, DeliveryError, NewRecord, QueueError, Received,
-        RequestQueue, StatusUpdate, StoreError, TrackingRecord, TrackingStore,
+        DeadLettered, Delivered, Deliverer, DeliveryError, DeliveryErrorKind, NewRecord,
+        QueueError, Received, RequestQueue, StatusUpdate, StoreError, TrackingRecord,
+        TrackingStore,
     },
     retry::{RetryDecision, RetryOutcome, RetryPolicy, run_with_retries},
 };
+use revops_telemetry::{
+    Telemetry,
+    events::{
+        AgentCallFinished, DeliveryAttemptFinished, DeliveryFinished, MessageDeadLettered,
+        MessageReceived,
+    },
+    propagation,
+};
 use std::{sync::Arc, time::Duration};
 use tokio::time::Instant;
+use tracing::Instrument;
 
 /// How the processor retries.
 #[derive(Debug, Clone)]
@@ -132,6 +142,8 @@ pub struct ProcessorPorts {
     pub archive: Arc<dyn ConversationArchive>,
     /// Tells the time.
     pub clock: Arc<dyn Clock>,
+    /// Logs, metrics and spans.
+    pub telemetry: Telemetry,
 }
 
 /// The processor's side of the ports.
@@ -143,6 +155,7 @@ pub struct Processor {
     queue: Arc<dyn RequestQueue>,
     archive: Arc<dyn ConversationArchive>,
     clock: Arc<dyn Clock>,
+    telemetry: Telemetry,
     config: Arc<ProcessorConfig>,
 }
 
@@ -156,12 +169,40 @@ impl Processor {
             queue: ports.queue,
             archive: ports.archive,
             clock: ports.clock,
+            telemetry: ports.telemetry,
             config: Arc::new(config),
         }
     }
 
-    /// Handles one received message to its next resting point.
+    /// Handles one received message to its next resting point, inside a consumer span
+    /// that continues the trace the message carries.
     pub async fn handle(&self, received: &Received) -> Result<HandleOutcome, ProcessError> {
+        let span = tracing::info_span!(
+            "process",
+            otel.name = format!("process {}", self.queue.name()),
+            otel.kind = "consumer",
+            messaging.system = "aws_sqs",
+            messaging.operation.r#type = "process",
+            messaging.destination.name = self.queue.name(),
+            messaging.message.id = %received.message_id,
+            revops.tracking_id = tracing::field::Empty,
+            trace_id = tracing::field::Empty,
+        );
+        propagation::continue_from(
+            &span,
+            received
+                .message
+                .attributes
+                .iter()
+                .map(|(k, v)| (k.as_str(), v.as_str())),
+        );
+        if let Some(trace_id) = propagation::trace_id(&span) {
+            span.record("trace_id", trace_id);
+        }
+        self.handle_in_span(received).instrument(span).await
+    }
+
+    async fn handle_in_span(&self, received: &Received) -> Result<HandleOutcome, ProcessError> {
         let message = match RequestMessage::decode(&received.message) {
             Ok(message) => message,
             Err(error) => {
@@ -173,6 +214,16 @@ impl Processor {
             }
         };
         let id = message.tracking_id;
+        let id_text = id.to_string();
+        tracing::Span::current().record("revops.tracking_id", id_text.as_str());
+        let queue_wait = (self.clock.now() - received.sent_at)
+            .to_std()
+            .unwrap_or_default();
+        self.telemetry.emit(&MessageReceived {
+            tracking_id: &id_text,
+            queue_wait,
+            receive_count: received.receive_count,
+        });
         let record = self.record_of(&message).await?;
         if record.status.is_terminal() {
             tracing::info!(tracking_id = %id, status = %record.status, "request already finished; dropping the duplicate message");
@@ -200,6 +251,7 @@ impl Processor {
         }
         let (outcome, disposition) = worked?;
         self.dispose(received, disposition).await?;
+        self.emit_finished(&message, &outcome);
         if matches!(
             outcome,
             HandleOutcome::Delivered { .. } | HandleOutcome::Failed | HandleOutcome::DeadLettered
@@ -207,6 +259,27 @@ impl Processor {
             self.export_conversation(&message).await;
         }
         Ok(outcome)
+    }
+
+    /// The end of a delivery, as metrics: its outcome and, once delivered, the SLA latency.
+    fn emit_finished(&self, message: &RequestMessage, outcome: &HandleOutcome) {
+        let (final_outcome, attempts) = match outcome {
+            HandleOutcome::Delivered { attempts } => ("delivered", *attempts),
+            HandleOutcome::Failed => ("failed", 0),
+            HandleOutcome::DeadLettered => ("dead_lettered", 0),
+            _ => return,
+        };
+        let end_to_end = (final_outcome == "delivered").then(|| {
+            (self.clock.now() - message.queued_at)
+                .to_std()
+                .unwrap_or_default()
+        });
+        self.telemetry.emit(&DeliveryFinished {
+            tracking_id: &message.tracking_id.to_string(),
+            outcome: final_outcome,
+            attempts,
+            end_to_end,
+        });
     }
 
     /// Exports a finished conversation to the archive. The request's outcome does not
@@ -287,7 +360,9 @@ impl Processor {
             tracing::error!(message_id = %dead.message_id, "an undecodable message was dead-lettered");
             return Ok(());
         };
-        tracing::error!(tracking_id = %message.tracking_id, "message received too many times; dead-lettered");
+        self.telemetry.emit(&MessageDeadLettered {
+            tracking_id: Some(&message.tracking_id.to_string()),
+        });
         let update = StatusUpdate::new(Status::DeadLettered, self.clock.now())
             .detail("received too many times without finishing; moved to the dead-letter queue")
             .last_error(dead.last_error.clone());
@@ -345,6 +420,14 @@ impl Processor {
                 .as_ref()
                 .map(|s| s.as_str().to_owned()),
         };
+        let span = tracing::info_span!(
+            "invoke_agent",
+            otel.name = "invoke_agent revops-manager-agent",
+            otel.kind = "client",
+            gen_ai.operation.name = "invoke_agent",
+            revops.tracking_id = %id,
+        );
+        let started = Instant::now();
         let outcome = run_with_retries(
             &self.config.agent_policy,
             1,
@@ -352,7 +435,32 @@ impl Processor {
             |_| self.agent.ask(&question),
             AgentError::retry_decision,
         )
+        .instrument(span.clone())
         .await;
+        let (attempts, agent_outcome, error) = match &outcome {
+            RetryOutcome::Succeeded { attempts, .. } => (*attempts, "success", None),
+            RetryOutcome::GaveUp {
+                error,
+                attempts,
+                exhausted: false,
+            } => (*attempts, "failed", Some(error.to_string())),
+            RetryOutcome::GaveUp {
+                error, attempts, ..
+            }
+            | RetryOutcome::Deferred {
+                error, attempts, ..
+            } => (*attempts, "retrying", Some(error.to_string())),
+        };
+        span.in_scope(|| {
+            self.telemetry.emit(&AgentCallFinished {
+                tracking_id: &id.to_string(),
+                attempts,
+                outcome: agent_outcome,
+                latency: started.elapsed(),
+                error: error.as_deref(),
+            });
+        });
+        drop(span);
         match outcome {
             RetryOutcome::Succeeded { value, attempts } => {
                 self.update(
@@ -519,11 +627,56 @@ impl Processor {
         .map_err(AttemptError::Store)?;
         let payload = WebhookPayload::new(*id, &message.request, answer, target, self.clock.now());
         let body = serde_json::to_vec(&payload).expect("a webhook payload always serialises");
-        match self.deliverer.deliver(target, id, attempt, &body).await {
+        let span = tracing::info_span!(
+            "deliver",
+            otel.name = "POST",
+            otel.kind = "client",
+            http.request.method = "POST",
+            url.full = target,
+            revops.tracking_id = %id,
+            revops.delivery.attempt = attempt,
+        );
+        let started = Instant::now();
+        let result = self
+            .deliverer
+            .deliver(target, id, attempt, &body)
+            .instrument(span.clone())
+            .await;
+        let will_retry = result.as_ref().is_err_and(|error| {
+            error.is_retryable() && attempt < self.config.delivery_policy.max_attempts()
+        });
+        span.in_scope(|| {
+            let (outcome, status_code, error) = match &result {
+                Ok(delivered) => ("success", Some(delivered.status).filter(|s| *s != 0), None),
+                Err(error) => {
+                    let outcome = if will_retry {
+                        "retrying"
+                    } else if error.is_retryable() {
+                        "dead_lettered"
+                    } else {
+                        "failed"
+                    };
+                    let code = match error.kind {
+                        DeliveryErrorKind::Status { code, .. } => Some(code),
+                        _ => None,
+                    };
+                    (outcome, code, Some(error.message.as_str()))
+                }
+            };
+            self.telemetry.emit(&DeliveryAttemptFinished {
+                tracking_id: &id.to_string(),
+                attempt,
+                outcome,
+                latency: started.elapsed(),
+                status_code,
+                error,
+            });
+        });
+        drop(span);
+        match result {
             Ok(delivered) => Ok(delivered),
             Err(error) => {
-                tracing::warn!(tracking_id = %id, attempt, error = %error.message, "delivery attempt failed");
-                if error.is_retryable() && attempt < self.config.delivery_policy.max_attempts() {
+                if will_retry {
                     self.update(
                         id,
                         StatusUpdate::new(Status::RetryScheduled, self.clock.now())

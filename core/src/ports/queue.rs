@@ -76,6 +76,11 @@ impl QueueError {
 /// The request queue.
 #[async_trait]
 pub trait RequestQueue: Send + Sync + 'static {
+    /// The queue's name, for `messaging.destination.name` on spans.
+    fn name(&self) -> &str {
+        "revops-requests"
+    }
+
     /// Sends a message, visible after `delay`. Returns only once the message is durable.
     async fn send(&self, message: QueueMessage, delay: Duration) -> Result<String, QueueError>;
 

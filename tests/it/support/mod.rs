@@ -2,7 +2,9 @@
 //! counts its calls, and polling helpers.
 
 pub mod agent;
+pub mod binary;
 pub mod host;
+pub mod otlp;
 pub mod receiver;
 pub mod wait;
 

@@ -1,0 +1,91 @@
+//! Where EMF lines go: standard output in Lambda (CloudWatch Logs extracts the metrics),
+//! a JSON Lines file locally, memory in tests.
+
+use std::{
+    fs::{File, OpenOptions},
+    io::{LineWriter, Write},
+    path::{Path, PathBuf},
+    sync::Mutex,
+};
+
+/// A destination for EMF lines.
+pub trait MetricSink: Send + Sync + 'static {
+    /// Writes one line. Metrics are best effort: a failure is logged, never raised.
+    fn write_line(&self, line: &str);
+}
+
+/// Standard output, one line at a time.
+#[derive(Debug, Default)]
+pub struct StdoutSink;
+
+impl MetricSink for StdoutSink {
+    fn write_line(&self, line: &str) {
+        let mut out = std::io::stdout().lock();
+        if let Err(error) = writeln!(out, "{line}") {
+            tracing::debug!(%error, "cannot write an EMF line to stdout");
+        }
+    }
+}
+
+/// A JSON Lines file, appended to.
+#[derive(Debug)]
+pub struct FileSink {
+    path: PathBuf,
+    file: Mutex<LineWriter<File>>,
+}
+
+impl FileSink {
+    /// Opens (creating) `path` for appending.
+    pub fn open(path: &Path) -> std::io::Result<Self> {
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        Ok(Self {
+            path: path.to_owned(),
+            file: Mutex::new(LineWriter::new(file)),
+        })
+    }
+
+    /// The file's path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+}
+
+impl MetricSink for FileSink {
+    fn write_line(&self, line: &str) {
+        let Ok(mut file) = self.file.lock() else {
+            return;
+        };
+        if let Err(error) = writeln!(file, "{line}") {
+            tracing::warn!(%error, path = %self.path.display(), "cannot write an EMF line");
+        }
+    }
+}
+
+/// Lines kept in memory, for tests.
+#[derive(Debug, Default)]
+pub struct MemorySink {
+    lines: Mutex<Vec<String>>,
+}
+
+impl MemorySink {
+    /// The lines so far.
+    pub fn lines(&self) -> Vec<String> {
+        self.lines.lock().map(|l| l.clone()).unwrap_or_default()
+    }
+}
+
+impl MetricSink for MemorySink {
+    fn write_line(&self, line: &str) {
+        if let Ok(mut lines) = self.lines.lock() {
+            lines.push(line.to_owned());
+        }
+    }
+}
+
+/// Discards every line.
+#[derive(Debug, Default)]
+pub struct NullSink;
+
+impl MetricSink for NullSink {
+    fn write_line(&self, _line: &str) {}
+}

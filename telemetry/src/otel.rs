@@ -1,0 +1,106 @@
+//! The OpenTelemetry tracer: X-Ray-compatible trace ids (so the same trace shows in
+//! X-Ray), resource attributes naming the service and function, and, when
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` is set, an OTLP http/protobuf exporter. Without an
+//! endpoint spans still get real ids, so the trace context still flows to the webhook.
+
+use opentelemetry::KeyValue;
+use opentelemetry_aws::trace::XrayIdGenerator;
+use opentelemetry_otlp::{Protocol, SpanExporter, WithExportConfig};
+use opentelemetry_sdk::{Resource, trace::SdkTracerProvider};
+
+/// Where and as what spans are exported.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct TraceSettings {
+    /// `OTEL_SERVICE_NAME`, else the binary's own name.
+    pub service_name: String,
+    /// The Lambda function name (`faas.name`), when running in Lambda.
+    pub faas_name: Option<String>,
+    /// `cloud.provider` (`aws` in Lambda).
+    pub cloud_provider: Option<String>,
+    /// The full OTLP traces URL (`…/v1/traces`), if spans are exported.
+    pub traces_endpoint: Option<String>,
+}
+
+impl TraceSettings {
+    /// Settings from the standard variables: `OTEL_SERVICE_NAME`,
+    /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (used as is) or `OTEL_EXPORTER_OTLP_ENDPOINT`
+    /// (`/v1/traces` appended), and Lambda's `AWS_LAMBDA_FUNCTION_NAME`.
+    pub fn from_env(default_service: &str, lookup: impl Fn(&str) -> Option<String>) -> Self {
+        let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
+        let traces_endpoint = get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT").or_else(|| {
+            get("OTEL_EXPORTER_OTLP_ENDPOINT")
+                .map(|base| format!("{}/v1/traces", base.trim_end_matches('/')))
+        });
+        let faas_name = get("AWS_LAMBDA_FUNCTION_NAME");
+        Self {
+            service_name: get("OTEL_SERVICE_NAME").unwrap_or_else(|| default_service.to_owned()),
+            cloud_provider: faas_name.as_ref().map(|_| "aws".to_owned()),
+            faas_name,
+            traces_endpoint,
+        }
+    }
+}
+
+/// Builds the tracer provider; an exporter error (a malformed endpoint) is returned.
+pub fn tracer_provider(settings: &TraceSettings) -> Result<SdkTracerProvider, String> {
+    let mut attributes = Vec::new();
+    if let Some(faas) = &settings.faas_name {
+        attributes.push(KeyValue::new("faas.name", faas.clone()));
+    }
+    if let Some(provider) = &settings.cloud_provider {
+        attributes.push(KeyValue::new("cloud.provider", provider.clone()));
+    }
+    let resource = Resource::builder()
+        .with_service_name(settings.service_name.clone())
+        .with_attributes(attributes)
+        .build();
+    let mut builder = SdkTracerProvider::builder()
+        .with_id_generator(XrayIdGenerator::default())
+        .with_resource(resource);
+    if let Some(endpoint) = &settings.traces_endpoint {
+        let exporter = SpanExporter::builder()
+            .with_http()
+            .with_protocol(Protocol::HttpBinary)
+            .with_endpoint(endpoint.clone())
+            .build()
+            .map_err(|e| format!("cannot build the OTLP exporter for {endpoint}: {e}"))?;
+        builder = builder.with_batch_exporter(exporter);
+    }
+    Ok(builder.build())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn settings(vars: &[(&str, &str)]) -> TraceSettings {
+        let map: HashMap<_, _> = vars
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect();
+        TraceSettings::from_env("revops", |name| map.get(name).cloned())
+    }
+
+    #[test]
+    fn the_standard_variables_are_honoured() {
+        assert_eq!(settings(&[]).traces_endpoint, None);
+        assert_eq!(settings(&[]).service_name, "revops");
+        let base = settings(&[
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", "http://127.0.0.1:4318/"),
+            ("OTEL_SERVICE_NAME", "gw"),
+        ]);
+        assert_eq!(
+            base.traces_endpoint.as_deref(),
+            Some("http://127.0.0.1:4318/v1/traces")
+        );
+        assert_eq!(base.service_name, "gw");
+        let full = settings(&[
+            ("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT", "http://x/traces"),
+            ("AWS_LAMBDA_FUNCTION_NAME", "revops-webhook"),
+        ]);
+        assert_eq!(full.traces_endpoint.as_deref(), Some("http://x/traces"));
+        assert_eq!(full.faas_name.as_deref(), Some("revops-webhook"));
+        assert_eq!(full.cloud_provider.as_deref(), Some("aws"));
+    }
+}

@@ -1,0 +1,155 @@
+//! One trace per tracking id, from the POST to the delivery, and EMF metrics that follow
+//! the specification and the catalog: the real binary with an OTLP/HTTP receiver and a
+//! webhook receiver on loopback.
+
+use crate::support::{
+    Receiver, SEED_REQUEST, binary::RevopsProcess, otlp::OtlpReceiver, wait_until,
+};
+use revops_telemetry::emf::validate_line;
+use serde_json::Value;
+use std::{collections::HashSet, time::Duration};
+
+const CALLER_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+const CALLER_SPAN: &str = "00f067aa0ba902b7";
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_trace_carries_the_tracking_id_from_the_post_to_the_delivery() {
+    let otlp = OtlpReceiver::start().await;
+    let receiver = Receiver::always(200).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let url = receiver.url();
+    let endpoint = otlp.endpoint();
+    let revops = RevopsProcess::spawn(
+        data_dir.path(),
+        &[
+            ("WEBHOOK_URL", url.as_str()),
+            ("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str()),
+            ("OTEL_SERVICE_NAME", "revops-test"),
+        ],
+    );
+
+    let client = reqwest::Client::new();
+    let response = client
+        .post(format!("{}/webhook", revops.base))
+        .header("content-type", "application/json")
+        .header("traceparent", format!("00-{CALLER_TRACE}-{CALLER_SPAN}-01"))
+        .body(SEED_REQUEST)
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 202);
+    let accepted: Value = response.json().await.unwrap();
+    let tracking_id = accepted["tracking_id"].as_str().unwrap().to_owned();
+    let hit = wait_until(Duration::from_secs(5), "the delivery", || async {
+        receiver.hits().into_iter().next()
+    })
+    .await;
+    let bad = client
+        .post(format!("{}/webhook", revops.base))
+        .header("content-type", "application/json")
+        .body("{}")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(bad.status(), 400);
+    tokio::task::spawn_blocking(move || revops.terminate())
+        .await
+        .unwrap();
+
+    let spans = otlp.spans();
+    let trace: Vec<_> = spans
+        .iter()
+        .filter(|s| s.trace_id == CALLER_TRACE)
+        .collect();
+    let find = |name: &str| {
+        trace.iter().find(|s| s.name == name).unwrap_or_else(|| {
+            panic!(
+                "no span {name} in {:#?}",
+                trace.iter().map(|s| &s.name).collect::<Vec<_>>()
+            )
+        })
+    };
+    let server = find("POST /webhook");
+    let producer = find("send revops-local-requests");
+    let consumer = find("process revops-local-requests");
+    let agent = find("invoke_agent revops-manager-agent");
+    let delivery = find("POST");
+
+    assert_eq!(
+        server.parent_span_id, CALLER_SPAN,
+        "the gateway continues the caller's trace"
+    );
+    assert_eq!(producer.parent_span_id, server.span_id);
+    assert_eq!(
+        consumer.parent_span_id, producer.span_id,
+        "the consumer continues the message's context"
+    );
+    assert_eq!(agent.parent_span_id, consumer.span_id);
+    assert_eq!(delivery.parent_span_id, consumer.span_id);
+    // OTLP span kinds: 2 server, 3 client, 4 producer, 5 consumer.
+    assert_eq!(
+        [
+            server.kind,
+            producer.kind,
+            consumer.kind,
+            agent.kind,
+            delivery.kind
+        ],
+        [2, 4, 5, 3, 3]
+    );
+    for span in [server, producer, consumer, agent, delivery] {
+        assert_eq!(
+            span.attribute("revops.tracking_id"),
+            Some(tracking_id.as_str()),
+            "{}",
+            span.name
+        );
+    }
+    assert_eq!(server.attribute("http.response.status_code"), Some("202"));
+    assert_eq!(producer.attribute("messaging.system"), Some("aws_sqs"));
+    assert_eq!(delivery.attribute("url.full"), Some(url.as_str()));
+    assert_eq!(delivery.attribute("http.response.status_code"), Some("200"));
+
+    let traceparent = hit.header("traceparent");
+    assert_eq!(
+        traceparent,
+        format!("00-{CALLER_TRACE}-{}-01", delivery.span_id),
+        "the receiver sees the delivery span of the same trace"
+    );
+
+    let emf = std::fs::read_to_string(data_dir.path().join("metrics.emf.jsonl")).unwrap();
+    let mut names = HashSet::new();
+    for line in emf.lines() {
+        let metrics = validate_line(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+        names.extend(metrics.into_iter().map(|m| m.name));
+        let value: Value = serde_json::from_str(line).unwrap();
+        assert!(
+            value.as_object().unwrap().contains_key("tracking_id"),
+            "{line}"
+        );
+    }
+    for expected in [
+        "RequestsAccepted",
+        "RequestsRejected",
+        "GatewayLatency",
+        "QueueWait",
+        "AgentLatency",
+        "DeliveryAttempts",
+        "DeliveryLatency",
+        "Deliveries",
+        "EndToEndLatency",
+    ] {
+        assert!(
+            names.contains(expected),
+            "{expected} missing from {names:?}"
+        );
+    }
+    let end_to_end: Vec<Value> = emf
+        .lines()
+        .map(|line| serde_json::from_str::<Value>(line).unwrap())
+        .filter(|v| v.get("EndToEndLatency").is_some())
+        .collect();
+    assert_eq!(end_to_end.len(), 1);
+    assert_eq!(end_to_end[0]["tracking_id"], tracking_id.as_str());
+    assert_eq!(end_to_end[0]["trace_id"], CALLER_TRACE);
+}

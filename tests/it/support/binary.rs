@@ -1,0 +1,58 @@
+//! The real `revops` binary as a child process: `revops serve` on port 0, its address
+//! read from the first start-up line.
+
+use std::{
+    io::{BufRead, BufReader},
+    path::Path,
+    process::{Child, Command, Stdio},
+};
+
+/// A running `revops serve`.
+pub struct RevopsProcess {
+    pub child: Child,
+    /// `http://127.0.0.1:PORT`.
+    pub base: String,
+}
+
+impl RevopsProcess {
+    /// Starts `revops serve` on `data_dir` with extra environment variables.
+    pub fn spawn(data_dir: &Path, env: &[(&str, &str)]) -> Self {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_revops"));
+        command
+            .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
+            .arg(data_dir)
+            .env("LOG_LEVEL", "warn")
+            .stdout(Stdio::piped())
+            .stderr(Stdio::null());
+        for (name, value) in env {
+            command.env(name, value);
+        }
+        let mut child = command.spawn().unwrap();
+        let mut stdout = BufReader::new(child.stdout.take().unwrap());
+        let mut first_line = String::new();
+        stdout.read_line(&mut first_line).unwrap();
+        // Keep reading, so the process never writes to a closed pipe.
+        std::thread::spawn(move || std::io::copy(&mut stdout, &mut std::io::sink()));
+        let base = first_line
+            .trim()
+            .strip_prefix("revops serve: listening on ")
+            .unwrap_or_else(|| panic!("unexpected first line {first_line:?}"))
+            .to_owned();
+        Self { child, base }
+    }
+
+    /// SIGKILL, and wait for the process to be gone.
+    pub fn kill_9(mut self) {
+        self.child.kill().unwrap();
+        self.child.wait().unwrap();
+    }
+
+    /// SIGTERM (a graceful stop), and wait for a clean exit.
+    pub fn terminate(mut self) {
+        let pid = self.child.id().to_string();
+        let status = Command::new("kill").args(["-TERM", &pid]).status().unwrap();
+        assert!(status.success());
+        let exit = self.child.wait().unwrap();
+        assert!(exit.success(), "revops serve exited with {exit}");
+    }
+}
