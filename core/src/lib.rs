@@ -5,6 +5,7 @@
 //! the agent) and `deliver` (the signed webhook with retries).
 
 pub mod clock;
+pub mod config;
 pub mod domain;
 pub mod flows;
 pub mod payload;

@@ -83,7 +83,11 @@ impl LocalHost {
         let metrics_path = config.data_dir.join(METRICS_FILE);
         let sink = FileSink::open(&metrics_path)
             .with_context(|| format!("cannot open {}", metrics_path.display()))?;
-        let telemetry = Telemetry::new("gateway", config.metrics_namespace.clone(), Arc::new(sink));
+        let telemetry = Telemetry::new(
+            "gateway",
+            config.pipeline.metrics_namespace.clone(),
+            Arc::new(sink),
+        );
         let (deliverer, targets, delivery) = deliverer_for(&config)?;
         let processor = Processor::new(
             ProcessorPorts {
@@ -96,10 +100,10 @@ impl LocalHost {
                 telemetry: telemetry.for_service("processor"),
             },
             ProcessorConfig {
-                agent_policy: config.agent_policy.clone(),
-                delivery_policy: config.delivery_policy.clone(),
-                inline_retry_budget: config.inline_retry_budget,
-                agent_backoff: config.agent_backoff,
+                agent_policy: config.pipeline.agent_policy.clone(),
+                delivery_policy: config.pipeline.delivery_policy.clone(),
+                inline_retry_budget: config.pipeline.inline_retry_budget,
+                agent_backoff: config.pipeline.agent_backoff,
                 lease: config.visibility_timeout,
                 targets,
             },
@@ -199,22 +203,22 @@ fn lock_data_dir(data_dir: &Path) -> anyhow::Result<File> {
 fn deliverer_for(
     config: &LocalConfig,
 ) -> anyhow::Result<(Arc<dyn Deliverer>, DeliveryTargets, DeliveryMode)> {
-    if config.targets.is_empty() {
+    if config.pipeline.targets.is_empty() {
         let path = std::path::absolute(config.data_dir.join(OUTBOX_FILE))?;
         let outbox = OutboxDeliverer::new(&path);
         let targets = DeliveryTargets::single(outbox.url());
         return Ok((Arc::new(outbox), targets, DeliveryMode::Outbox(path)));
     }
     let http = HttpDeliverer::new(HttpDelivererConfig {
-        signer: config.signer.clone(),
-        attempt_timeout: config.attempt_timeout,
+        signer: config.pipeline.signer.clone(),
+        attempt_timeout: config.pipeline.attempt_timeout,
         ..HttpDelivererConfig::default()
     })
     .context("cannot build the HTTP client for deliveries")?;
-    let urls = config.targets.urls().map(str::to_owned).collect();
+    let urls = config.pipeline.targets.urls().map(str::to_owned).collect();
     Ok((
         Arc::new(http),
-        config.targets.clone(),
+        config.pipeline.targets.clone(),
         DeliveryMode::Http(urls),
     ))
 }

@@ -83,6 +83,16 @@ pub fn continue_from<'a>(
     }
 }
 
+/// Adds a link from `span` to the context in `fields` (if it carries one): a batch's
+/// span links to every message it handles.
+pub fn link_from<'a>(span: &tracing::Span, fields: impl IntoIterator<Item = (&'a str, &'a str)>) {
+    let cx = from_fields(fields);
+    let linked = cx.span().span_context().clone();
+    if linked.is_valid() {
+        span.add_link(linked);
+    }
+}
+
 /// The headers an outbound HTTP request carries for `span`: `traceparent` (and
 /// `tracestate` when there is one). Baggage stays inside: receivers are other teams.
 pub fn outbound_headers(span: &tracing::Span) -> Vec<(&'static str, String)> {

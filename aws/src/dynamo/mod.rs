@@ -1,0 +1,37 @@
+//! The tracking store and the idempotency keys on one DynamoDB table.
+//!
+//! # Table
+//!
+//! One table, partition key `pk` (string), no sort key, on-demand billing, DynamoDB TTL
+//! on the attribute `ttl` (epoch seconds). Two kinds of item share it:
+//!
+//! **A request** (`pk = req#<tracking id>`, `kind = request`):
+//!
+//! | attribute | type | what |
+//! |---|---|---|
+//! | `status` | S | current status (`queued`, `processing`, …) |
+//! | `source_system`, `source_process` | S | the caller |
+//! | `queued_at` | S | RFC 3339, microseconds, UTC |
+//! | `events` | L of M | the timeline, oldest first: `{status: S, at: S, detail: S?}`, appended with `list_append` |
+//! | `attempts` | N | delivery attempts |
+//! | `last_error` | S | absent when there is none |
+//! | `answer` | S | the agent's answer as JSON (`response`, `session_id`, `answered_at`), absent until it answers |
+//! | `lease_owner` | S | who holds the processing lease, absent when nobody does |
+//! | `lease_until` | N | when that lease ends, epoch microseconds |
+//! | `ttl` | N | epoch seconds: the last change plus the retention (30 days by default) |
+//!
+//! **An idempotency key** (`pk = idem#<source_system>#<key>`, `kind = idempotency`):
+//! `tracking_id` (S), `created_at` (S, RFC 3339) and `ttl` (N, 24 h after the claim).
+//! A `source_system` cannot contain `#`, so the key is unambiguous. DynamoDB deletes
+//! expired items up to a few days late, so a key whose `ttl` has passed counts as free.
+//!
+//! An item holds at most 400 KB: the timeline and the answer must fit in that.
+
+mod idempotency;
+mod item;
+mod store;
+mod table;
+
+pub use idempotency::{IDEMPOTENCY_TTL, IdempotencyClaim};
+pub use store::{DEFAULT_RETENTION, DynamoStore};
+pub use table::create_table_if_missing;

@@ -1,0 +1,249 @@
+//! The DynamoDB tracking store against moto: conditional creates, ordered timelines,
+//! answers and errors, unknown ids, leases exactly as the SQLite store keeps them, and
+//! idempotency keys.
+
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+mod support;
+
+use chrono::Utc;
+use revops_aws::{AwsClients, DynamoStore, IdempotencyClaim, create_table_if_missing};
+use revops_core::{
+    Status, TrackingId,
+    ports::{AgentAnswer, NewRecord, StatusUpdate, StoreError, TrackingStore},
+};
+use support::{moto::moto, unique};
+
+/// A store on a new table.
+async fn store() -> DynamoStore {
+    let config = moto().config().await;
+    let client = AwsClients::from_sdk_config(&config).dynamodb;
+    let table = unique("revops-tracking");
+    create_table_if_missing(&client, &table).await.unwrap();
+    create_table_if_missing(&client, &table)
+        .await
+        .expect("creating it again changes nothing");
+    DynamoStore::new(client, table)
+}
+
+fn new_record(id: TrackingId) -> NewRecord {
+    NewRecord {
+        tracking_id: id,
+        source_system: "external_app".into(),
+        source_process: "test_system".into(),
+        queued_at: Utc::now(),
+    }
+}
+
+#[tokio::test]
+async fn the_table_has_ttl_on_and_the_store_answers() {
+    let store = store().await;
+    store.ping().await.unwrap();
+    let config = moto().config().await;
+    let client = AwsClients::from_sdk_config(&config).dynamodb;
+    let ttl = client
+        .describe_time_to_live()
+        .table_name(store.table_name())
+        .send()
+        .await
+        .unwrap()
+        .time_to_live_description
+        .unwrap();
+    assert_eq!(ttl.attribute_name(), Some("ttl"));
+    let missing = DynamoStore::new(client, "no-such-table");
+    match missing.ping().await {
+        Err(StoreError::Unavailable(message)) => {
+            assert!(message.starts_with("DescribeTable: "), "{message}");
+        }
+        other => panic!("expected Unavailable, got {other:?}"),
+    }
+}
+
+#[tokio::test]
+async fn a_duplicate_create_changes_nothing() {
+    let store = store().await;
+    let id = TrackingId::new();
+    let first = new_record(id);
+    store.create(first.clone()).await.unwrap();
+    let mut again = new_record(id);
+    again.source_system = "someone_else".into();
+    store.create(again).await.unwrap();
+
+    let record = store.get(&id).await.unwrap().unwrap();
+    assert_eq!(record.tracking_id, id);
+    assert_eq!(record.status, Status::Queued);
+    assert_eq!(record.source_system, "external_app", "the first one stays");
+    assert_eq!(record.source_process, "test_system");
+    assert_eq!(
+        record.queued_at.timestamp_micros(),
+        first.queued_at.timestamp_micros()
+    );
+    assert_eq!(record.events.len(), 1, "one queued event");
+    assert_eq!(record.events[0].status, Status::Queued);
+    assert_eq!(
+        (record.attempts, record.last_error, record.answer),
+        (0, None, None)
+    );
+}
+
+#[tokio::test]
+async fn a_record_keeps_its_timeline_answer_and_errors() {
+    let store = store().await;
+    let id = TrackingId::new();
+    let answer = AgentAnswer {
+        response: "**IXIS**: Negotiate — 80 %".into(),
+        session_id: "webhook_20251122_abcd".into(),
+        answered_at: Utc::now(),
+    };
+    store.create(new_record(id)).await.unwrap();
+    store
+        .update(
+            &id,
+            StatusUpdate::new(Status::AgentCompleted, Utc::now()).answer(answer.clone()),
+        )
+        .await
+        .unwrap();
+    store
+        .update(
+            &id,
+            StatusUpdate::new(Status::RetryScheduled, Utc::now())
+                .attempts(1)
+                .last_error(Some("HTTP 500".into()))
+                .detail("attempt 1 failed"),
+        )
+        .await
+        .unwrap();
+    let record = store.get(&id).await.unwrap().unwrap();
+    assert_eq!(record.status, Status::RetryScheduled);
+    assert_eq!(record.attempts, 1);
+    assert_eq!(record.last_error.as_deref(), Some("HTTP 500"));
+    assert_eq!(record.answer, Some(answer.clone()));
+    let timeline: Vec<_> = record.events.iter().map(|e| e.status).collect();
+    assert_eq!(
+        timeline,
+        [
+            Status::Queued,
+            Status::AgentCompleted,
+            Status::RetryScheduled
+        ]
+    );
+    assert_eq!(record.events[1].detail, None);
+    assert_eq!(record.events[2].detail.as_deref(), Some("attempt 1 failed"));
+    assert!(record.events.windows(2).all(|w| w[0].at <= w[1].at));
+
+    store
+        .update(
+            &id,
+            StatusUpdate::new(Status::Delivered, Utc::now()).last_error(None),
+        )
+        .await
+        .unwrap();
+    let record = store.get(&id).await.unwrap().unwrap();
+    assert_eq!(record.status, Status::Delivered);
+    assert_eq!(record.last_error, None);
+    assert_eq!(record.attempts, 1, "attempts unchanged when not given");
+    assert_eq!(record.answer, Some(answer), "the answer stays");
+    assert_eq!(record.events.len(), 4);
+}
+
+#[tokio::test]
+async fn unknown_ids_are_absent_and_cannot_be_updated() {
+    let store = store().await;
+    let id = TrackingId::new();
+    assert!(store.get(&id).await.unwrap().is_none());
+    assert_eq!(
+        store
+            .update(&id, StatusUpdate::new(Status::Processing, Utc::now()))
+            .await,
+        Err(StoreError::NotFound(id))
+    );
+    assert!(
+        store.get(&id).await.unwrap().is_none(),
+        "nothing was created"
+    );
+    store.release(&id, "a").await.unwrap();
+}
+
+#[tokio::test]
+async fn a_lease_is_held_by_one_owner_until_released_or_expired() {
+    let store = store().await;
+    let id = TrackingId::new();
+    store.create(new_record(id)).await.unwrap();
+    let now = Utc::now();
+    let until = now + chrono::Duration::seconds(30);
+    assert!(store.claim(&id, "a", until, now).await.unwrap());
+    assert!(
+        !store.claim(&id, "b", until, now).await.unwrap(),
+        "a holds it"
+    );
+    assert!(
+        store.claim(&id, "a", until, now).await.unwrap(),
+        "a may renew"
+    );
+    let later = until + chrono::Duration::seconds(1);
+    assert!(
+        store
+            .claim(&id, "b", later + chrono::Duration::seconds(30), later)
+            .await
+            .unwrap(),
+        "a's lease ran out"
+    );
+    store.release(&id, "a").await.unwrap();
+    assert!(
+        !store.claim(&id, "c", until, now).await.unwrap(),
+        "a cannot release b's lease"
+    );
+    store.release(&id, "b").await.unwrap();
+    assert!(store.claim(&id, "c", until, now).await.unwrap());
+    let unknown = TrackingId::new();
+    assert_eq!(
+        store.claim(&unknown, "a", until, now).await,
+        Err(StoreError::NotFound(unknown))
+    );
+    assert!(store.get(&unknown).await.unwrap().is_none());
+}
+
+#[tokio::test]
+async fn an_idempotency_key_names_its_first_request_for_a_day() {
+    let store = store().await;
+    let now = Utc::now();
+    let (first, second) = (TrackingId::new(), TrackingId::new());
+    assert_eq!(
+        store
+            .claim_idempotency_key("external_app", "key-1", &first, now)
+            .await
+            .unwrap(),
+        IdempotencyClaim::New
+    );
+    assert_eq!(
+        store
+            .claim_idempotency_key("external_app", "key-1", &second, now)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Existing(first)
+    );
+    assert_eq!(
+        store
+            .claim_idempotency_key("other_app", "key-1", &second, now)
+            .await
+            .unwrap(),
+        IdempotencyClaim::New,
+        "keys are per source system"
+    );
+    let tomorrow = now + chrono::Duration::hours(24) + chrono::Duration::seconds(1);
+    assert_eq!(
+        store
+            .claim_idempotency_key("external_app", "key-1", &second, tomorrow)
+            .await
+            .unwrap(),
+        IdempotencyClaim::New,
+        "an expired key is free even before DynamoDB deletes it"
+    );
+    assert_eq!(
+        store
+            .claim_idempotency_key("external_app", "key-1", &first, tomorrow)
+            .await
+            .unwrap(),
+        IdempotencyClaim::Existing(second)
+    );
+}
