@@ -122,6 +122,12 @@ pub struct PipelineSettings {
     pub signer: Option<WebhookSigner>,
     /// `REVOPS_METRICS_NAMESPACE`: the EMF namespace.
     pub metrics_namespace: String,
+    /// `WEBHOOK_ALLOWED_NETWORKS`: CIDRs deliveries may reach although internal; set, it
+    /// replaces the host's default (checked when the deliverer is built).
+    pub allowed_networks: Option<String>,
+    /// `WEBHOOK_ALLOW_HTTP`: whether plain http targets are allowed (host default when
+    /// unset: yes locally, no in Lambda).
+    pub allow_http: Option<bool>,
 }
 
 impl PipelineSettings {
@@ -153,6 +159,18 @@ impl PipelineSettings {
             metrics_namespace: env
                 .get("REVOPS_METRICS_NAMESPACE")
                 .unwrap_or_else(|| revops_telemetry::DEFAULT_NAMESPACE.to_owned()),
+            allowed_networks: env.get("WEBHOOK_ALLOWED_NETWORKS"),
+            allow_http: env
+                .get("WEBHOOK_ALLOW_HTTP")
+                .map(|raw| match raw.to_ascii_lowercase().as_str() {
+                    "true" | "1" | "yes" => Ok(true),
+                    "false" | "0" | "no" => Ok(false),
+                    _ => Err(ConfigError::new(
+                        "WEBHOOK_ALLOW_HTTP",
+                        format!("must be true or false (got {raw:?})"),
+                    )),
+                })
+                .transpose()?,
         })
     }
 }

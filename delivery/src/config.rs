@@ -1,5 +1,6 @@
 //! How an [`HttpDeliverer`](crate::HttpDeliverer) is set up.
 
+use crate::AddressGuard;
 use revops_core::signing::WebhookSigner;
 use std::time::Duration;
 
@@ -20,6 +21,9 @@ pub struct HttpDelivererConfig {
     pub max_response_bytes: usize,
     /// The `user-agent` header.
     pub user_agent: String,
+    /// Which addresses and schemes targets may use (default: the Lambda host's, the
+    /// strictest: nothing private, https only).
+    pub guard: AddressGuard,
 }
 
 impl Default for HttpDelivererConfig {
@@ -29,6 +33,7 @@ impl Default for HttpDelivererConfig {
             attempt_timeout: DEFAULT_ATTEMPT_TIMEOUT,
             max_response_bytes: DEFAULT_MAX_RESPONSE_BYTES,
             user_agent: concat!("revops-webhook-gateway/", env!("CARGO_PKG_VERSION")).to_owned(),
+            guard: AddressGuard::lambda_default(),
         }
     }
 }

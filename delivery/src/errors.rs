@@ -45,10 +45,28 @@ pub(crate) struct Limits {
     pub(crate) connect: Duration,
 }
 
+/// The guard's refusal, if it is somewhere in the error's cause chain.
+fn refused_address_in(error: &reqwest::Error) -> Option<crate::AddressRefused> {
+    let mut cause: Option<&(dyn std::error::Error + 'static)> = Some(error);
+    while let Some(current) = cause {
+        if let Some(refused) = current.downcast_ref::<crate::AddressRefused>() {
+            return Some(refused.clone());
+        }
+        cause = current.source();
+    }
+    None
+}
+
 /// Classifies a failed send to `target`.
 pub(crate) fn from_reqwest(error: &reqwest::Error, target: &str, limits: Limits) -> DeliveryError {
     use DeliveryErrorKind::{Connect, Other, Refused, Timeout};
-    let (kind, message) = if error.is_builder() {
+    let refused_address = refused_address_in(error);
+    let (kind, message) = if let Some(refused_address) = refused_address {
+        (
+            Refused,
+            format!("cannot deliver to {target}: {refused_address}"),
+        )
+    } else if error.is_builder() {
         (
             Refused,
             format!("cannot deliver to {target}: {}", causes_of(error)),

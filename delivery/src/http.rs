@@ -1,6 +1,7 @@
 //! The HTTP deliverer: one `POST` per attempt, with the Standard Webhooks headers.
 
 use crate::{
+    AddressGuard,
     config::HttpDelivererConfig,
     errors::{self, BuildError, Limits},
     response,
@@ -14,7 +15,10 @@ use revops_core::{
     signing::WebhookSigner,
 };
 use revops_telemetry::propagation;
-use std::time::{Duration, Instant, SystemTime};
+use std::{
+    net::IpAddr,
+    time::{Duration, Instant, SystemTime},
+};
 
 /// The longest wait for a connection to a receiver.
 const CONNECT_TIMEOUT: Duration = Duration::from_secs(10);
@@ -26,6 +30,7 @@ pub struct HttpDeliverer {
     signer: Option<WebhookSigner>,
     limits: Limits,
     max_response_bytes: usize,
+    guard: AddressGuard,
 }
 
 impl HttpDeliverer {
@@ -40,12 +45,14 @@ impl HttpDeliverer {
             .timeout(limits.attempt)
             .connect_timeout(limits.connect)
             .user_agent(config.user_agent)
+            .dns_resolver(config.guard.resolver())
             .build()?;
         Ok(Self {
             client,
             signer: config.signer,
             limits,
             max_response_bytes: config.max_response_bytes,
+            guard: config.guard,
         })
     }
 
@@ -78,7 +85,7 @@ impl HttpDeliverer {
         webhook_id: &TrackingId,
         body: &[u8],
     ) -> Result<Delivered, DeliveryError> {
-        let url = parse_target(target)?;
+        let url = parse_target(target, &self.guard)?;
         let webhook_id = webhook_id.to_string();
         let timestamp = Utc::now().timestamp();
 
@@ -149,16 +156,35 @@ impl Deliverer for HttpDeliverer {
 }
 
 /// The target as a URL, if it is an http or https one.
-fn parse_target(target: &str) -> Result<Url, DeliveryError> {
+fn parse_target(target: &str, guard: &AddressGuard) -> Result<Url, DeliveryError> {
     let url = Url::parse(target).map_err(|error| errors::refused(target, error))?;
     match url.scheme() {
-        "http" | "https" if url.has_host() => Ok(url),
-        "http" | "https" => Err(errors::refused(target, "the URL has no host")),
-        scheme => Err(errors::refused(
-            target,
-            format!("only http and https targets are accepted, not {scheme}"),
-        )),
+        "https" => {}
+        "http" if guard.allows_http() => {}
+        "http" => {
+            return Err(errors::refused(
+                target,
+                "only https targets are accepted here (set WEBHOOK_ALLOW_HTTP=true to allow http)",
+            ));
+        }
+        scheme => {
+            return Err(errors::refused(
+                target,
+                format!("only http and https targets are accepted, not {scheme}"),
+            ));
+        }
     }
+    // A literal address never reaches the resolver, so it is checked here.
+    let Some(host) = url.host_str() else {
+        return Err(errors::refused(target, "the URL has no host"));
+    };
+    let literal = host.trim_start_matches('[').trim_end_matches(']');
+    if let Ok(ip) = literal.parse::<IpAddr>() {
+        guard
+            .check(&ip.to_string(), ip)
+            .map_err(|refused| errors::refused(target, refused))?;
+    }
+    Ok(url)
 }
 
 #[cfg(test)]
@@ -178,8 +204,14 @@ mod tests {
 
     #[test]
     fn only_http_and_https_targets_are_accepted() {
-        assert!(parse_target("http://127.0.0.1:8080/hook").is_ok());
-        assert!(parse_target("https://example.com/hook?x=1").is_ok());
+        assert!(parse_target("http://127.0.0.1:8080/hook", &AddressGuard::local_default()).is_ok());
+        assert!(
+            parse_target(
+                "https://example.com/hook?x=1",
+                &AddressGuard::local_default()
+            )
+            .is_ok()
+        );
         for target in [
             "ftp://example.com/hook",
             "not a url",
@@ -187,7 +219,7 @@ mod tests {
             "mailto:a@b.c",
             "",
         ] {
-            let error = parse_target(target).unwrap_err();
+            let error = parse_target(target, &AddressGuard::local_default()).unwrap_err();
             assert_eq!(error.kind, DeliveryErrorKind::Refused, "{target:?}");
         }
     }

@@ -15,7 +15,7 @@ use revops_core::{
     flows::{DeliveryTargets, Gateway, Processor, ProcessorConfig, ProcessorPorts},
     ports::{Agent, Deliverer},
 };
-use revops_delivery::{HttpDeliverer, HttpDelivererConfig};
+use revops_delivery::{AddressGuard, HttpDeliverer, HttpDelivererConfig};
 use revops_telemetry::{Telemetry, emf::FileSink};
 use std::{
     fs::File,
@@ -209,9 +209,16 @@ fn deliverer_for(
         let targets = DeliveryTargets::single(outbox.url());
         return Ok((Arc::new(outbox), targets, DeliveryMode::Outbox(path)));
     }
+    let guard = AddressGuard::configured(
+        AddressGuard::local_default(),
+        config.pipeline.allowed_networks.as_deref(),
+        config.pipeline.allow_http,
+    )
+    .context("WEBHOOK_ALLOWED_NETWORKS")?;
     let http = HttpDeliverer::new(HttpDelivererConfig {
         signer: config.pipeline.signer.clone(),
         attempt_timeout: config.pipeline.attempt_timeout,
+        guard,
         ..HttpDelivererConfig::default()
     })
     .context("cannot build the HTTP client for deliveries")?;

@@ -1,6 +1,8 @@
 //! The command line: subcommands, their flags, and the dispatch to each.
 
+mod monitor;
 mod serve;
+mod sla;
 
 use clap::{Parser, Subcommand};
 
@@ -16,6 +18,10 @@ pub struct Cli {
 enum Command {
     /// Run the whole pipeline in one process: gateway, durable queue, demo agent, delivery.
     Serve(serve::ServeArgs),
+    /// Dashboards and alarms as code: validate, diff, apply [--prune].
+    Monitor(monitor::MonitorArgs),
+    /// The SLA report: end-to-end latency, success rate, attainment, error budget.
+    Sla(sla::SlaArgs),
 }
 
 impl Cli {
@@ -23,6 +29,8 @@ impl Cli {
     pub fn run(self) -> anyhow::Result<()> {
         match self.command {
             Command::Serve(args) => serve::run(args),
+            Command::Monitor(args) => monitor::run(args),
+            Command::Sla(args) => sla::run(args),
         }
     }
 }

@@ -125,3 +125,42 @@ async fn a_receiver_that_stays_down_is_retried_on_the_schedule_then_dead_lettere
     assert_eq!(host.agent.calls(), 1);
     host.stop().await;
 }
+
+#[tokio::test]
+async fn an_internal_target_is_refused_at_once_with_the_reason_in_the_timeline() {
+    let mut host = TestHost::start(&[
+        ("WEBHOOK_URL", "http://169.254.169.254/latest/meta-data/"),
+        ("DELIVERY_RETRY_SCHEDULE", "0.05,0.05"),
+    ])
+    .await;
+    let id = host.post_seed().await;
+    let document = host.wait_for_status(&id, "failed", TIMEOUT).await;
+    assert_eq!(document["attempts"], 1, "refused targets are not retried");
+    let last_error = document["last_error"].as_str().unwrap();
+    assert!(last_error.contains("link-local"), "{last_error}");
+    assert!(
+        last_error.contains("WEBHOOK_ALLOWED_NETWORKS"),
+        "{last_error}"
+    );
+    host.stop().await;
+}
+
+#[tokio::test]
+async fn a_listed_network_replaces_the_local_default() {
+    let receiver = Receiver::always(200).await;
+    let mut host = TestHost::start(&[
+        ("WEBHOOK_URL", &receiver.url()),
+        ("WEBHOOK_ALLOWED_NETWORKS", "10.0.0.0/8"),
+    ])
+    .await;
+    let id = host.post_seed().await;
+    let document = host.wait_for_status(&id, "failed", TIMEOUT).await;
+    assert!(
+        document["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("loopback")
+    );
+    assert!(receiver.hits().is_empty());
+    host.stop().await;
+}

@@ -8,7 +8,7 @@ use axum::{
     routing::post,
 };
 use revops_core::TrackingId;
-use revops_delivery::{HttpDeliverer, HttpDelivererConfig};
+use revops_delivery::{AddressGuard, HttpDeliverer, HttpDelivererConfig};
 use std::sync::{Arc, Mutex};
 
 /// One request a receiver got.
@@ -60,9 +60,14 @@ async fn record(State(recorder): State<Recorder>, headers: HeaderMap, body: Byte
     StatusCode::OK
 }
 
-/// A deliverer with `config`.
+/// A deliverer with `config`, allowed to reach the receivers on loopback over http
+/// (the local host's guard).
 pub fn deliverer(config: HttpDelivererConfig) -> HttpDeliverer {
-    HttpDeliverer::new(config).expect("the deliverer builds")
+    HttpDeliverer::new(HttpDelivererConfig {
+        guard: AddressGuard::local_default(),
+        ..config
+    })
+    .expect("the deliverer builds")
 }
 
 /// A fresh tracking id.

@@ -14,7 +14,7 @@ use revops_core::{
     flows::{Processor, ProcessorConfig, ProcessorPorts},
     ports::{Agent, ArchiveError, ConversationArchive, ConversationRecord},
 };
-use revops_delivery::{HttpDeliverer, HttpDelivererConfig};
+use revops_delivery::{AddressGuard, HttpDeliverer, HttpDelivererConfig};
 use revops_functions::{
     batch::handle_batch,
     lambda_agent::LambdaAgent,
@@ -75,9 +75,16 @@ impl Handler {
         if let Some(dlq) = resources.dead_letter_queue_url {
             queue = queue.with_dead_letter_queue(dlq);
         }
+        let guard = AddressGuard::configured(
+            AddressGuard::lambda_default(),
+            pipeline.allowed_networks.as_deref(),
+            pipeline.allow_http,
+        )
+        .map_err(|e| ConfigError::new("WEBHOOK_ALLOWED_NETWORKS", e.to_string()))?;
         let deliverer = HttpDeliverer::new(HttpDelivererConfig {
             signer: pipeline.signer.clone(),
             attempt_timeout: pipeline.attempt_timeout,
+            guard,
             ..HttpDelivererConfig::default()
         })?;
         let lease = env.seconds("PROCESSOR_LEASE", 960)?;
