@@ -19,6 +19,7 @@ pub struct ApiError {
     code: &'static str,
     message: String,
     fields: Vec<FieldError>,
+    retry_after: Option<u64>,
 }
 
 #[derive(Serialize)]
@@ -42,6 +43,7 @@ impl ApiError {
             code,
             message: message.into(),
             fields: Vec::new(),
+            retry_after: None,
         }
     }
 
@@ -82,6 +84,31 @@ impl ApiError {
         )
     }
 
+    /// `401` with `WWW-Authenticate`: no valid credentials; nothing was queued.
+    pub fn unauthorized(message: impl Into<String>) -> Self {
+        Self::new(StatusCode::UNAUTHORIZED, "unauthorized", message)
+    }
+
+    /// `429` with `Retry-After`: the caller's `source_system` is over its rate limit.
+    pub fn rate_limited(source_system: &str, retry_after: std::time::Duration) -> Self {
+        let seconds = retry_after.as_secs_f64().ceil().max(1.0) as u64;
+        Self {
+            retry_after: Some(seconds),
+            ..Self::new(
+                StatusCode::TOO_MANY_REQUESTS,
+                "rate_limited",
+                format!(
+                    "source_system {source_system:?} is over its rate limit; retry in {seconds} s"
+                ),
+            )
+        }
+    }
+
+    /// `400`: a header breaks a rule.
+    pub fn invalid_header(name: &str, problem: &str) -> Self {
+        Self::invalid_fields(vec![FieldError::new(name, problem)])
+    }
+
     /// `404`.
     pub fn not_found(message: impl Into<String>) -> Self {
         Self::new(StatusCode::NOT_FOUND, "not_found", message)
@@ -114,10 +141,19 @@ impl IntoResponse for ApiError {
             },
         };
         let mut response = (self.status, Json(body)).into_response();
-        if self.status == StatusCode::SERVICE_UNAVAILABLE {
+        let retry_after = match self.status {
+            StatusCode::SERVICE_UNAVAILABLE => Some(u64::from(RETRY_AFTER_SECONDS)),
+            _ => self.retry_after,
+        };
+        if let Some(seconds) = retry_after {
             response
                 .headers_mut()
-                .insert(header::RETRY_AFTER, HeaderValue::from(RETRY_AFTER_SECONDS));
+                .insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+        }
+        if self.status == StatusCode::UNAUTHORIZED {
+            response
+                .headers_mut()
+                .insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
         }
         response
     }

@@ -1,6 +1,6 @@
 //! The routes and their handlers.
 
-use crate::{ApiError, StatusResponse};
+use crate::{ApiError, ApiOptions, StatusResponse};
 use axum::{
     Json, Router,
     body::{Body, to_bytes},
@@ -9,6 +9,7 @@ use axum::{
     response::{IntoResponse, Response},
     routing::{get, post},
 };
+use chrono::Utc;
 use revops_core::{
     InboundRequest, RequestError, TrackingId,
     flows::{AcceptError, Gateway},
@@ -25,14 +26,24 @@ use tracing::Instrument;
 /// The largest body `POST /webhook` takes: 64 KiB.
 pub const MAX_BODY_BYTES: usize = 64 * 1024;
 
-/// The gateway's router over `gateway`.
-pub fn router(gateway: Gateway) -> Router {
+/// The router's state: the flows and the host's options.
+#[derive(Clone)]
+struct Api {
+    gateway: Gateway,
+    options: ApiOptions,
+}
+
+/// The longest `Idempotency-Key`.
+const MAX_IDEMPOTENCY_KEY: usize = 255;
+
+/// The gateway's router over `gateway`, with the host's `options`.
+pub fn router(gateway: Gateway, options: ApiOptions) -> Router {
     Router::new()
         .route("/webhook", post(accept))
         .route("/webhook/{tracking_id}", get(status))
         .route("/healthz", get(health))
         .fallback(|| async { ApiError::not_found("no such route; see POST /webhook") })
-        .with_state(gateway)
+        .with_state(Api { gateway, options })
 }
 
 /// Whether the content type is JSON: `application/json` or `application/*+json`,
@@ -50,7 +61,7 @@ fn is_json(content_type: &str) -> bool {
 
 /// `POST /webhook` inside an HTTP server span that continues the caller's trace
 /// (`traceparent` or `X-Amzn-Trace-Id`); the outcome becomes a metric either way.
-async fn accept(State(gateway): State<Gateway>, headers: HeaderMap, body: Body) -> Response {
+async fn accept(State(api): State<Api>, headers: HeaderMap, body: Body) -> Response {
     let started = Instant::now();
     let span = tracing::info_span!(
         "request",
@@ -72,10 +83,10 @@ async fn accept(State(gateway): State<Gateway>, headers: HeaderMap, body: Body) 
     if let Some(trace_id) = propagation::trace_id(&span) {
         span.record("trace_id", trace_id);
     }
-    let result = accept_request(&gateway, &headers, body)
+    let result = accept_request(&api, &headers, body)
         .instrument(span.clone())
         .await;
-    let telemetry = gateway.telemetry();
+    let telemetry = api.gateway.telemetry();
     let _entered = span.enter();
     match result {
         Ok(accepted) => {
@@ -101,7 +112,7 @@ async fn accept(State(gateway): State<Gateway>, headers: HeaderMap, body: Body) 
 }
 
 async fn accept_request(
-    gateway: &Gateway,
+    api: &Api,
     headers: &HeaderMap,
     body: Body,
 ) -> Result<AcceptedResponse, ApiError> {
@@ -121,6 +132,11 @@ async fn accept_request(
     let bytes = to_bytes(body, MAX_BODY_BYTES)
         .await
         .map_err(|_| ApiError::payload_too_large(MAX_BODY_BYTES))?;
+    api.options
+        .auth
+        .authenticate(headers, &bytes, Utc::now())
+        .await
+        .map_err(|error| ApiError::unauthorized(error.to_string()))?;
     let parsed = InboundRequest::parse(&bytes).map_err(|error| match error {
         RequestError::NotJson(detail) => {
             ApiError::invalid_json(format!("body is not valid JSON: {detail}"))
@@ -131,17 +147,54 @@ async fn accept_request(
     if !parsed.unknown_fields.is_empty() {
         tracing::debug!(fields = ?parsed.unknown_fields, "ignoring unknown fields");
     }
-    gateway.accept(parsed.request).await.map_err(|error| {
-        let AcceptError::Unavailable(detail) = error;
-        tracing::error!(error = %detail, "could not queue a request");
-        ApiError::unavailable("the request could not be queued; nothing was accepted, try again")
-    })
+    let source = parsed.request.source_system.as_str();
+    if let Some(limit) = &api.options.rate_limit {
+        limit
+            .check(source)
+            .map_err(|wait| ApiError::rate_limited(source, wait))?;
+    }
+    let idempotency_key = idempotency_key(headers)?;
+    api.gateway
+        .accept(parsed.request, idempotency_key)
+        .await
+        .map_err(|error| {
+            let AcceptError::Unavailable(detail) = error;
+            tracing::error!(error = %detail, "could not queue a request");
+            ApiError::unavailable(
+                "the request could not be queued; nothing was accepted, try again",
+            )
+        })
+}
+
+/// The `Idempotency-Key` header, if sent: 1 to 255 visible ASCII characters.
+fn idempotency_key(headers: &HeaderMap) -> Result<Option<&str>, ApiError> {
+    let Some(value) = headers.get("idempotency-key") else {
+        return Ok(None);
+    };
+    let key = value.to_str().map(str::trim).unwrap_or_default();
+    if key.is_empty()
+        || key.len() > MAX_IDEMPOTENCY_KEY
+        || !key.chars().all(|c| c.is_ascii_graphic())
+    {
+        return Err(ApiError::invalid_header(
+            "Idempotency-Key",
+            "must be 1 to 255 visible ASCII characters",
+        ));
+    }
+    Ok(Some(key))
 }
 
 async fn status(
-    State(gateway): State<Gateway>,
+    State(api): State<Api>,
+    headers: HeaderMap,
     Path(tracking_id): Path<String>,
 ) -> Result<Json<StatusResponse>, ApiError> {
+    api.options
+        .auth
+        .authenticate(&headers, b"", Utc::now())
+        .await
+        .map_err(|error| ApiError::unauthorized(error.to_string()))?;
+    let gateway = &api.gateway;
     let unknown = || ApiError::not_found(format!("no request with tracking id {tracking_id:?}"));
     let id: TrackingId = tracking_id.parse().map_err(|_| unknown())?;
     match gateway.status(&id).await {
@@ -156,8 +209,8 @@ async fn status(
     }
 }
 
-async fn health(State(gateway): State<Gateway>) -> Response {
-    match gateway.health().await {
+async fn health(State(api): State<Api>) -> Response {
+    match api.gateway.health().await {
         Ok(()) => Json(json!({"status": "ok"})).into_response(),
         Err(error) => {
             tracing::warn!(%error, "health check failed");

@@ -4,7 +4,8 @@
 
 pub use revops_core::config::ConfigError;
 use revops_core::config::{Env, PipelineSettings};
-use std::{net::SocketAddr, path::PathBuf, time::Duration};
+use revops_gateway::{auth::InboundAuthSettings, rate_limit::SourceRateLimit};
+use std::{net::SocketAddr, path::PathBuf, sync::Arc, time::Duration};
 
 /// Everything `revops serve` needs to know.
 #[derive(Debug, Clone)]
@@ -24,6 +25,10 @@ pub struct LocalConfig {
     /// Retries, webhook URLs, secrets and the metrics namespace (inline retry budget
     /// 10 s by default).
     pub pipeline: PipelineSettings,
+    /// `INBOUND_AUTH`, `INBOUND_API_KEYS`, `INBOUND_WEBHOOK_SECRET`.
+    pub inbound_auth: InboundAuthSettings,
+    /// `RATE_LIMIT_PER_SOURCE`, `RATE_LIMIT_BURST`.
+    pub rate_limit: Option<Arc<SourceRateLimit>>,
 }
 
 impl LocalConfig {
@@ -62,6 +67,8 @@ impl LocalConfig {
             visibility_timeout: env.seconds("REVOPS_VISIBILITY_TIMEOUT", 300)?,
             shutdown_grace: env.seconds("REVOPS_SHUTDOWN_GRACE", 30)?,
             pipeline: PipelineSettings::from_env(&env, 10)?,
+            inbound_auth: InboundAuthSettings::from_env(&env)?,
+            rate_limit: SourceRateLimit::from_env(&env, 0)?.map(Arc::new),
         })
     }
 }

@@ -13,9 +13,10 @@ use anyhow::Context;
 use revops_core::{
     Clock, SystemClock,
     flows::{DeliveryTargets, Gateway, Processor, ProcessorConfig, ProcessorPorts},
-    ports::{Agent, Deliverer},
+    ports::{Agent, Deliverer, TrackingStore},
 };
 use revops_delivery::{AddressGuard, HttpDeliverer, HttpDelivererConfig};
+use revops_gateway::ApiOptions;
 use revops_telemetry::{Telemetry, emf::FileSink};
 use std::{
     fs::File,
@@ -48,6 +49,7 @@ pub struct LocalHost {
     data_dir: PathBuf,
     delivery: DeliveryMode,
     released: usize,
+    inbound_auth: bool,
     shutdown: CancellationToken,
     server: JoinHandle<std::io::Result<()>>,
     pool: JoinHandle<()>,
@@ -108,7 +110,15 @@ impl LocalHost {
                 targets,
             },
         );
-        let gateway = Gateway::new(Arc::new(queue.clone()), Arc::new(store), clock, telemetry);
+        let store: Arc<dyn TrackingStore> = Arc::new(store);
+        let options = ApiOptions::from_settings(
+            &config.inbound_auth,
+            !config.listen.ip().is_loopback(),
+            store.clone(),
+            config.rate_limit.clone(),
+        )?;
+        let inbound_auth = options.auth.is_on();
+        let gateway = Gateway::new(Arc::new(queue.clone()), store, clock, telemetry);
 
         let listener = TcpListener::bind(config.listen)
             .await
@@ -117,7 +127,7 @@ impl LocalHost {
         let shutdown = CancellationToken::new();
         let server = tokio::spawn({
             let stop = shutdown.clone().cancelled_owned();
-            let app = revops_gateway::router(gateway);
+            let app = revops_gateway::router(gateway, options);
             async move {
                 axum::serve(listener, app)
                     .with_graceful_shutdown(stop)
@@ -139,6 +149,7 @@ impl LocalHost {
             data_dir: config.data_dir,
             delivery,
             released,
+            inbound_auth,
             shutdown,
             server,
             pool,
@@ -159,6 +170,11 @@ impl LocalHost {
     /// Where webhooks go.
     pub fn delivery(&self) -> &DeliveryMode {
         &self.delivery
+    }
+
+    /// Whether inbound authentication is on.
+    pub fn inbound_auth(&self) -> bool {
+        self.inbound_auth
     }
 
     /// The EMF metrics file.

@@ -46,4 +46,12 @@ CREATE TABLE IF NOT EXISTS tracking_events (
     detail      TEXT
 );
 CREATE INDEX IF NOT EXISTS tracking_events_by_request ON tracking_events (tracking_id, seq);
+
+CREATE TABLE IF NOT EXISTS idempotency_keys (
+    scope       TEXT NOT NULL,
+    key         TEXT NOT NULL,
+    tracking_id TEXT NOT NULL,
+    expires_at  INTEGER NOT NULL,
+    PRIMARY KEY (scope, key)
+);
 ";

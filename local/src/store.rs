@@ -2,15 +2,15 @@
 
 use crate::{
     db::{Database, DbError},
-    time::{from_micros, to_micros},
+    time::{duration_micros, from_micros, to_micros},
 };
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use revops_core::{
     Status, TrackingId,
     ports::{
-        AgentAnswer, NewRecord, StatusEvent, StatusUpdate, StoreError, TrackingRecord,
-        TrackingStore,
+        AgentAnswer, IDEMPOTENCY_WINDOW, IdempotencyClaim, NewRecord, StatusEvent, StatusUpdate,
+        StoreError, TrackingRecord, TrackingStore,
     },
 };
 use rusqlite::{OptionalExtension, params};
@@ -249,6 +249,64 @@ impl TrackingStore for SqliteStore {
                     "UPDATE tracking SET lease_owner = NULL, lease_until = NULL
                      WHERE tracking_id = ?1 AND lease_owner = ?2",
                     params![key, owner],
+                )?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn claim_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        tracking_id: &TrackingId,
+        now: DateTime<Utc>,
+    ) -> Result<IdempotencyClaim, StoreError> {
+        let (scope, key, id) = (scope.to_owned(), key.to_owned(), tracking_id.to_string());
+        let now = to_micros(now);
+        let expires = now.saturating_add(duration_micros(IDEMPOTENCY_WINDOW));
+        let holder: Option<String> = self
+            .db
+            .call(move |c| {
+                let claimed = c.execute(
+                    "INSERT INTO idempotency_keys (scope, key, tracking_id, expires_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (scope, key) DO UPDATE
+                       SET tracking_id = excluded.tracking_id, expires_at = excluded.expires_at
+                       WHERE idempotency_keys.expires_at < ?5",
+                    params![scope, key, id, expires, now],
+                )?;
+                if claimed == 1 {
+                    return Ok(None);
+                }
+                Ok(Some(c.query_row(
+                    "SELECT tracking_id FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
+                    params![scope, key],
+                    |row| row.get(0),
+                )?))
+            })
+            .await?;
+        match holder {
+            None => Ok(IdempotencyClaim::New),
+            Some(text) => text.parse().map(IdempotencyClaim::Existing).map_err(|e| {
+                StoreError::Unavailable(format!("stored tracking id does not parse: {e}"))
+            }),
+        }
+    }
+
+    async fn release_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        tracking_id: &TrackingId,
+    ) -> Result<(), StoreError> {
+        let (scope, key, id) = (scope.to_owned(), key.to_owned(), tracking_id.to_string());
+        self.db
+            .call(move |c| {
+                c.execute(
+                    "DELETE FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND tracking_id = ?3",
+                    params![scope, key, id],
                 )?;
                 Ok(())
             })

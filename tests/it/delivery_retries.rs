@@ -164,3 +164,31 @@ async fn a_listed_network_replaces_the_local_default() {
     assert!(receiver.hits().is_empty());
     host.stop().await;
 }
+
+#[tokio::test]
+async fn a_410_gone_fails_at_once_and_stops_deliveries_to_that_url() {
+    let receiver = Receiver::always(410).await;
+    let mut host = TestHost::start(&[
+        ("WEBHOOK_URL", &receiver.url()),
+        ("DELIVERY_RETRY_SCHEDULE", "0.05,0.05"),
+    ])
+    .await;
+    let first = host.post_seed().await;
+    let document = host.wait_for_status(&first, "failed", TIMEOUT).await;
+    assert!(document["last_error"].as_str().unwrap().contains("410"));
+    let second = host.post_seed().await;
+    let document = host.wait_for_status(&second, "failed", TIMEOUT).await;
+    assert!(
+        document["last_error"]
+            .as_str()
+            .unwrap()
+            .contains("410 Gone earlier")
+    );
+    assert_eq!(document["attempts"], 0, "nothing was sent");
+    assert_eq!(
+        receiver.hits().len(),
+        1,
+        "only the first request reached the receiver"
+    );
+    host.stop().await;
+}

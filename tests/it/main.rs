@@ -9,5 +9,7 @@ mod support;
 mod delivery_retries;
 mod durability;
 mod end_to_end;
+mod inbound;
 mod observability;
+mod secrets;
 mod validation;

@@ -17,14 +17,7 @@ use std::{collections::HashMap, time::Duration};
 /// How long an idempotency key is held.
 pub const IDEMPOTENCY_TTL: Duration = Duration::from_secs(24 * 60 * 60);
 
-/// What claiming an idempotency key found.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum IdempotencyClaim {
-    /// The key was free; it now names the given tracking id.
-    New,
-    /// The key was taken within the last 24 hours by this request.
-    Existing(TrackingId),
-}
+pub use revops_core::ports::IdempotencyClaim;
 
 impl DynamoStore {
     /// Claims `key` of `source_system` for `tracking_id` at `now`, for 24 hours. A key
@@ -80,5 +73,36 @@ impl DynamoStore {
         Ok(IdempotencyClaim::Existing(item::claimed_tracking_id(
             &holder,
         )?))
+    }
+
+    /// Deletes the claim on `key` if it still names `tracking_id`.
+    pub async fn release_idempotency_key(
+        &self,
+        source_system: &str,
+        key: &str,
+        tracking_id: &TrackingId,
+    ) -> Result<(), StoreError> {
+        let deleted = self
+            .client
+            .delete_item()
+            .table_name(&self.table)
+            .key(item::PK, item::idempotency_key(source_system, key))
+            .condition_expression("#tid = :tid")
+            .expression_attribute_names("#tid", item::TRACKING_ID)
+            .expression_attribute_values(":tid", item::string(tracking_id.to_string()))
+            .send()
+            .await;
+        match deleted {
+            Ok(_) => Ok(()),
+            Err(error)
+                if matches!(
+                    error.as_service_error(),
+                    Some(aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(_))
+                ) =>
+            {
+                Ok(())
+            }
+            Err(error) => Err(StoreError::Unavailable(describe("DeleteItem", &error))),
+        }
     }
 }

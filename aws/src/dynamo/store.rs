@@ -20,7 +20,7 @@ use aws_sdk_dynamodb::{
 use chrono::{DateTime, Utc};
 use revops_core::{
     TrackingId,
-    ports::{NewRecord, StatusUpdate, StoreError, TrackingRecord, TrackingStore},
+    ports::{IdempotencyClaim, NewRecord, StatusUpdate, StoreError, TrackingRecord, TrackingStore},
 };
 use std::{collections::HashMap, time::Duration};
 
@@ -285,6 +285,25 @@ impl TrackingStore for DynamoStore {
             }
             Err(error) => Err(StoreError::Unavailable(describe("UpdateItem", &error))),
         }
+    }
+
+    async fn claim_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        tracking_id: &TrackingId,
+        now: DateTime<Utc>,
+    ) -> Result<IdempotencyClaim, StoreError> {
+        DynamoStore::claim_idempotency_key(self, scope, key, tracking_id, now).await
+    }
+
+    async fn release_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        tracking_id: &TrackingId,
+    ) -> Result<(), StoreError> {
+        DynamoStore::release_idempotency_key(self, scope, key, tracking_id).await
     }
 
     async fn ping(&self) -> Result<(), StoreError> {

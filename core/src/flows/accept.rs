@@ -5,7 +5,10 @@ use super::RequestMessage;
 use crate::{
     Clock, InboundRequest, Status, TrackingId,
     payload::AcceptedResponse,
-    ports::{NewRecord, RequestQueue, StatusUpdate, StoreError, TrackingRecord, TrackingStore},
+    ports::{
+        IdempotencyClaim, NewRecord, RequestQueue, StatusUpdate, StoreError, TrackingRecord,
+        TrackingStore,
+    },
 };
 use revops_telemetry::{Telemetry, propagation};
 use std::{sync::Arc, time::Duration};
@@ -49,10 +52,83 @@ impl Gateway {
         &self.telemetry
     }
 
-    /// Records and queues `request`; returns the `202` body once both are durable.
-    pub async fn accept(&self, request: InboundRequest) -> Result<AcceptedResponse, AcceptError> {
+    /// Records and queues `request`; returns the `202` body once both are durable. With an
+    /// `Idempotency-Key`, a repeat from the same `source_system` within 24 hours gets the
+    /// first request's answer and queues nothing.
+    pub async fn accept(
+        &self,
+        request: InboundRequest,
+        idempotency_key: Option<&str>,
+    ) -> Result<AcceptedResponse, AcceptError> {
         let tracking_id = TrackingId::new();
         let queued_at = self.clock.now();
+        let scope = request.source_system.as_str().to_owned();
+        if let Some(key) = idempotency_key
+            && let Some(first) = self.claim_key(&scope, key, tracking_id).await?
+        {
+            return Ok(first);
+        }
+        let accepted = self.record_and_queue(request, tracking_id, queued_at).await;
+        if let (Err(_), Some(key)) = (&accepted, idempotency_key)
+            && let Err(error) = self
+                .store
+                .release_idempotency_key(&scope, key, &tracking_id)
+                .await
+        {
+            tracing::warn!(%tracking_id, %error, "could not free the idempotency key of a refused request");
+        }
+        accepted
+    }
+
+    /// Claims the key; `Some` is the first request's answer when the key was taken.
+    async fn claim_key(
+        &self,
+        scope: &str,
+        key: &str,
+        tracking_id: TrackingId,
+    ) -> Result<Option<AcceptedResponse>, AcceptError> {
+        let unavailable = |e: StoreError| AcceptError::Unavailable(e.to_string());
+        let claim = self
+            .store
+            .claim_idempotency_key(scope, key, &tracking_id, self.clock.now())
+            .await
+            .map_err(unavailable)?;
+        let IdempotencyClaim::Existing(first) = claim else {
+            return Ok(None);
+        };
+        match self.store.get(&first).await.map_err(unavailable)? {
+            Some(record) => {
+                tracing::info!(tracking_id = %first, "a repeated Idempotency-Key; answering with the first request");
+                Ok(Some(AcceptedResponse::new(first, record.queued_at)))
+            }
+            None => {
+                // The first request died before it was recorded, so it was never
+                // accepted: this one takes the key over.
+                self.store
+                    .release_idempotency_key(scope, key, &first)
+                    .await
+                    .map_err(unavailable)?;
+                match self
+                    .store
+                    .claim_idempotency_key(scope, key, &tracking_id, self.clock.now())
+                    .await
+                    .map_err(unavailable)?
+                {
+                    IdempotencyClaim::New => Ok(None),
+                    IdempotencyClaim::Existing(_) => Err(AcceptError::Unavailable(
+                        "the idempotency key is being claimed by another request; try again".into(),
+                    )),
+                }
+            }
+        }
+    }
+
+    async fn record_and_queue(
+        &self,
+        request: InboundRequest,
+        tracking_id: TrackingId,
+        queued_at: chrono::DateTime<chrono::Utc>,
+    ) -> Result<AcceptedResponse, AcceptError> {
         self.store
             .create(NewRecord {
                 tracking_id,

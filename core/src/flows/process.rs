@@ -22,7 +22,11 @@ use revops_telemetry::{
     },
     propagation,
 };
-use std::{sync::Arc, time::Duration};
+use std::{
+    collections::HashSet,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -157,6 +161,8 @@ pub struct Processor {
     clock: Arc<dyn Clock>,
     telemetry: Telemetry,
     config: Arc<ProcessorConfig>,
+    /// Targets that answered `410 Gone`: no more attempts go to them.
+    gone: Arc<Mutex<HashSet<String>>>,
 }
 
 impl Processor {
@@ -171,6 +177,7 @@ impl Processor {
             clock: ports.clock,
             telemetry: ports.telemetry,
             config: Arc::new(config),
+            gone: Arc::default(),
         }
     }
 
@@ -354,6 +361,11 @@ impl Processor {
         }
     }
 
+    /// Whether `target` answered `410 Gone` before.
+    fn is_gone(&self, target: &str) -> bool {
+        self.gone.lock().is_ok_and(|gone| gone.contains(target))
+    }
+
     /// Marks a message the queue dead-lettered by itself (received too often).
     pub async fn handle_dead_lettered(&self, dead: &DeadLettered) -> Result<(), ProcessError> {
         let Ok(message) = RequestMessage::decode(&dead.message) else {
@@ -532,6 +544,18 @@ impl Processor {
             .await?;
             return Ok((HandleOutcome::Failed, Disposition::Ack));
         };
+        if self.is_gone(target) {
+            self.update(
+                id,
+                StatusUpdate::new(Status::Failed, self.clock.now())
+                    .detail("not sent: the receiver answered 410 Gone to an earlier delivery")
+                    .last_error(Some(format!(
+                        "{target} answered 410 Gone earlier; deliveries to it are disabled until the processor restarts"
+                    ))),
+            )
+            .await?;
+            return Ok((HandleOutcome::Failed, Disposition::Ack));
+        }
         let deadline = Instant::now() + self.config.inline_retry_budget;
         let outcome = run_with_retries(
             &self.config.delivery_policy,
@@ -673,6 +697,19 @@ impl Processor {
             });
         });
         drop(span);
+        if let Err(DeliveryError {
+            kind: DeliveryErrorKind::Status { code: 410, .. },
+            ..
+        }) = &result
+        {
+            tracing::warn!(
+                target,
+                "the receiver answered 410 Gone; no more deliveries go to it"
+            );
+            if let Ok(mut gone) = self.gone.lock() {
+                gone.insert(target.to_owned());
+            }
+        }
         match result {
             Ok(delivered) => Ok(delivered),
             Err(error) => {

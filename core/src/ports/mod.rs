@@ -13,4 +13,7 @@ pub use deliverer::{Delivered, Deliverer, DeliveryError, DeliveryErrorKind};
 pub use queue::{
     DeadLettered, QueueError, QueueMessage, Receipt, ReceiveBatch, Received, RequestQueue,
 };
-pub use store::{NewRecord, StatusEvent, StatusUpdate, StoreError, TrackingRecord, TrackingStore};
+pub use store::{
+    IDEMPOTENCY_WINDOW, IdempotencyClaim, NewRecord, StatusEvent, StatusUpdate, StoreError,
+    TrackingRecord, TrackingStore,
+};

@@ -109,6 +109,18 @@ impl StatusUpdate {
     }
 }
 
+/// What claiming an idempotency key found.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum IdempotencyClaim {
+    /// The key was free; it now names the given tracking id.
+    New,
+    /// The key was taken within the last 24 hours, by this request.
+    Existing(TrackingId),
+}
+
+/// How long an idempotency key is held.
+pub const IDEMPOTENCY_WINDOW: std::time::Duration = std::time::Duration::from_secs(24 * 60 * 60);
+
 /// The store failed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 pub enum StoreError {
@@ -153,6 +165,24 @@ pub trait TrackingStore: Send + Sync + 'static {
 
     /// Gives up `owner`'s lease on `id`, if it still holds it.
     async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError>;
+
+    /// Claims `key` within `scope` (the caller's `source_system`, say) for `tracking_id`
+    /// for [`IDEMPOTENCY_WINDOW`]; one atomic write decides between two racing claims.
+    async fn claim_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        tracking_id: &TrackingId,
+        now: DateTime<Utc>,
+    ) -> Result<IdempotencyClaim, StoreError>;
+
+    /// Frees `key` if it still names `tracking_id` (its request was not accepted after all).
+    async fn release_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        tracking_id: &TrackingId,
+    ) -> Result<(), StoreError>;
 
     /// Whether the store answers.
     async fn ping(&self) -> Result<(), StoreError>;

@@ -9,24 +9,32 @@ use axum::{
     response::Response,
 };
 use revops_aws::{AwsClients, DynamoStore, SqsQueue};
-use revops_core::{SystemClock, config::Env, flows::Gateway};
+use revops_core::{SystemClock, config::Env, flows::Gateway, ports::TrackingStore};
 use revops_functions::{settings::Resources, telemetry::LambdaTelemetry};
+use revops_gateway::{ApiOptions, auth::InboundAuthSettings, rate_limit::SourceRateLimit};
 use std::sync::Arc;
 
 #[tokio::main]
 async fn main() -> Result<(), lambda_http::Error> {
     let telemetry = LambdaTelemetry::init("gateway")?;
-    let resources = Resources::from_env(&Env::process())?;
+    let env = Env::process();
+    let resources = Resources::from_env(&env)?;
+    let auth = InboundAuthSettings::from_env(&env)?;
+    let rate_limit = SourceRateLimit::from_env(&env, 100)?.map(Arc::new);
     let clients = AwsClients::from_env().await;
     let queue = SqsQueue::new(clients.sqs, resources.queue_url);
-    let store = DynamoStore::new(clients.dynamodb, resources.tracking_table);
+    let store: Arc<dyn TrackingStore> =
+        Arc::new(DynamoStore::new(clients.dynamodb, resources.tracking_table));
+    // Inbound authentication is on by default here: the API is on the internet.
+    let options = ApiOptions::from_settings(&auth, true, store.clone(), rate_limit)?;
     let gateway = Gateway::new(
         Arc::new(queue),
-        Arc::new(store),
+        store,
         Arc::new(SystemClock),
         telemetry.handle.clone(),
     );
-    let app = revops_gateway::router(gateway).layer(from_fn_with_state(telemetry, flush_after));
+    let app =
+        revops_gateway::router(gateway, options).layer(from_fn_with_state(telemetry, flush_after));
     lambda_http::run(app).await
 }
 

@@ -17,13 +17,18 @@ pub struct RevopsProcess {
 impl RevopsProcess {
     /// Starts `revops serve` on `data_dir` with extra environment variables.
     pub fn spawn(data_dir: &Path, env: &[(&str, &str)]) -> Self {
+        Self::spawn_logging_to(data_dir, env, Stdio::null())
+    }
+
+    /// Like [`Self::spawn`], with the process's logs (standard error) going to `logs`.
+    pub fn spawn_logging_to(data_dir: &Path, env: &[(&str, &str)], logs: Stdio) -> Self {
         let mut command = Command::new(env!("CARGO_BIN_EXE_revops"));
         command
             .args(["serve", "--listen", "127.0.0.1:0", "--data-dir"])
             .arg(data_dir)
             .env("LOG_LEVEL", "warn")
             .stdout(Stdio::piped())
-            .stderr(Stdio::null());
+            .stderr(logs);
         for (name, value) in env {
             command.env(name, value);
         }
