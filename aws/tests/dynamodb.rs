@@ -4,15 +4,13 @@
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
-mod support;
-
 use chrono::Utc;
 use revops_aws::{AwsClients, DynamoStore, IdempotencyClaim, create_table_if_missing};
 use revops_core::{
     Status, TrackingId,
     ports::{AgentAnswer, NewRecord, StatusUpdate, StoreError, TrackingStore},
 };
-use support::{moto::moto, unique};
+use revops_testkit::{moto, unique};
 
 /// A store on a new table.
 async fn store() -> DynamoStore {

@@ -5,12 +5,10 @@
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
-mod support;
-
 use revops_aws::{AwsClients, DynamoStore, S3Archive, create_table_if_missing};
 use revops_core::ports::{ConversationArchive, ConversationRecord, TrackingStore};
+use revops_testkit::{moto, unique};
 use std::process::Command;
-use support::{moto::moto, unique};
 
 /// Set for the child, with the endpoint it must talk to.
 const CHILD: &str = "REVOPS_AWS_TEST_MOTO_ENDPOINT";

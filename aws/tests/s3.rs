@@ -3,15 +3,13 @@
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
-mod support;
-
 use chrono::{TimeZone, Utc};
 use revops_aws::{AwsClients, S3Archive};
 use revops_core::{
     Status, TrackingId,
     ports::{ConversationArchive, ConversationRecord, StatusEvent},
 };
-use support::{moto::moto, unique};
+use revops_testkit::{moto, unique};
 
 fn conversation() -> ConversationRecord {
     let queued_at = Utc.with_ymd_and_hms(2025, 8, 4, 23, 59, 30).unwrap();

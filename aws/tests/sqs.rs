@@ -4,8 +4,6 @@
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
-mod support;
-
 use aws_lambda_events::event::sqs::{SqsEvent, SqsMessage};
 use aws_sdk_sqs::{
     Client,
@@ -16,8 +14,8 @@ use revops_aws::{
     not_due_yet, received_from_event,
 };
 use revops_core::ports::{QueueError, QueueMessage, Received, RequestQueue};
+use revops_testkit::{moto, unique};
 use std::{collections::BTreeMap, time::Duration};
-use support::{moto::moto, unique};
 
 const VISIBILITY: Duration = Duration::from_secs(30);
 const TRACE_HEADER: &str =

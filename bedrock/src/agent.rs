@@ -93,7 +93,7 @@ impl Agent for BedrockAgent {
             .unwrap_or_else(|| default_session_id(&question.tracking_id, Utc::now().date_naive()));
         let span = tracing::info_span!(
             "bedrock.invoke_agent",
-            tracking_id = %question.tracking_id,
+            revops.tracking_id = %question.tracking_id,
             session_id = %session_id,
             agent_id = self.config.agent_id(),
             agent_alias_id = self.config.agent_alias_id(),

@@ -1,12 +1,17 @@
 //! One SQS batch through the processor. Records are handled concurrently up to a bound,
-//! each in its own consumer span (linked from the invocation's span); the answer lists
-//! in `batchItemFailures` exactly the records that must come back, never the whole batch.
+//! each in its own consumer span (linked from the invocation's span), and a message that
+//! appears twice in the batch is handled once; the answer lists in `batchItemFailures`
+//! exactly the records that must come back, never the whole batch.
 
 use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use futures_util::{StreamExt, stream};
 use revops_aws::{SqsQueue, not_due_yet, received_from_event};
-use revops_core::{flows::Processor, ports::RequestQueue};
+use revops_core::{
+    flows::Processor,
+    ports::{Received, RequestQueue},
+};
 use revops_telemetry::propagation;
+use std::collections::HashSet;
 
 /// What became of one record.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -17,6 +22,24 @@ enum RecordResult {
     ComeBack(String),
 }
 
+/// The records with their copies left out: SQS may put one message in a batch twice,
+/// and two copies handled at once would both ask the agent and both deliver. A copy left
+/// out shares its message id with the copy handled, so Lambda keeps or deletes it with
+/// that one.
+fn once_each(records: impl IntoIterator<Item = Received>) -> Vec<Received> {
+    let mut seen = HashSet::new();
+    records
+        .into_iter()
+        .filter(|record| {
+            let first = record.message_id.is_empty() || seen.insert(record.message_id.clone());
+            if !first {
+                tracing::info!(message_id = %record.message_id, "a second copy of a message in one batch; handling it once");
+            }
+            first
+        })
+        .collect()
+}
+
 /// Handles `event` with `processor`, `concurrency` records at a time.
 pub async fn handle_batch(
     processor: &Processor,
@@ -25,7 +48,7 @@ pub async fn handle_batch(
     concurrency: usize,
 ) -> SqsBatchResponse {
     let span = tracing::Span::current();
-    let received: Vec<_> = event.records.iter().map(received_from_event).collect();
+    let received = once_each(event.records.iter().map(received_from_event));
     for message in &received {
         propagation::link_from(
             &span,
@@ -69,4 +92,33 @@ pub async fn handle_batch(
         }
     }
     response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use revops_core::ports::{QueueMessage, Receipt};
+
+    fn received(message_id: &str, receipt: &str) -> Received {
+        Received {
+            message_id: message_id.to_owned(),
+            receipt: Receipt(receipt.to_owned()),
+            message: QueueMessage::default(),
+            receive_count: 1,
+            sent_at: chrono::Utc::now(),
+        }
+    }
+
+    #[test]
+    fn a_message_in_a_batch_twice_is_handled_once() {
+        let kept = once_each([
+            received("a", "r1"),
+            received("b", "r2"),
+            received("a", "r3"),
+            received("", "r4"),
+            received("", "r5"),
+        ]);
+        let receipts: Vec<&str> = kept.iter().map(|r| r.receipt.0.as_str()).collect();
+        assert_eq!(receipts, ["r1", "r2", "r4", "r5"]);
+    }
 }

@@ -2,10 +2,9 @@
 //! the specification and the catalog: the real binary with an OTLP/HTTP receiver and a
 //! webhook receiver on loopback.
 
-use crate::support::{
-    Receiver, SEED_REQUEST, binary::RevopsProcess, otlp::OtlpReceiver, wait_until,
-};
+use crate::support::{Receiver, SEED_REQUEST, binary::RevopsProcess, wait_until};
 use revops_telemetry::emf::validate_line;
+use revops_testkit::otlp::OtlpReceiver;
 use serde_json::Value;
 use std::{collections::HashSet, time::Duration};
 

@@ -17,7 +17,7 @@ pub async fn handle(
 ) -> WrapperResponse {
     let span = tracing::info_span!(
         "agent_wrapper",
-        tracking_id = %request.tracking_id,
+        revops.tracking_id = %request.tracking_id,
         traceparent = request.trace_context.get("traceparent").map(String::as_str),
     );
     let question = request.question();

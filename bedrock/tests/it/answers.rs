@@ -1,12 +1,10 @@
 //! Answers: the chunks assembled exactly, and the request as Bedrock sees it.
 
-use crate::{
-    client::{AGENT_ALIAS_ID, AGENT_ID, agent, question},
-    server::{FakeBedrock, Reply},
-};
+use crate::client::{AGENT_ALIAS_ID, AGENT_ID, agent, question};
 use chrono::Utc;
 use revops_bedrock::TRACKING_ID_ATTRIBUTE;
 use revops_core::ports::{Agent, AgentError};
+use revops_testkit::bedrock::{FakeBedrock, Reply};
 
 #[tokio::test]
 async fn a_chunked_answer_is_assembled_exactly() {

@@ -1,7 +1,6 @@
 //! The real SDK client, pointed at the stand-in: dummy static credentials, us-east-1,
 //! no retries inside the SDK.
 
-use crate::server::FakeBedrock;
 use aws_config::BehaviorVersion;
 use aws_sdk_bedrockagentruntime::config::{Credentials, Region, retry::RetryConfig};
 use revops_bedrock::{BedrockAgent, BedrockAgentConfig};
@@ -10,6 +9,7 @@ use revops_core::{
     ports::AgentQuestion,
     retry::{Jitter, RetryPolicy},
 };
+use revops_testkit::bedrock::FakeBedrock;
 use std::time::Duration;
 
 /// The seeds' agent.

@@ -1,10 +1,8 @@
 //! Every way Bedrock fails, mapped to the agent port's errors (one call each).
 
-use crate::{
-    client::{SECRET_KEY, agent, agent_at, question},
-    server::{FakeBedrock, Reply},
-};
+use crate::client::{SECRET_KEY, agent, agent_at, question};
 use revops_core::ports::{Agent, AgentError};
+use revops_testkit::bedrock::{FakeBedrock, Reply};
 use std::time::{Duration, Instant};
 
 async fn error_for(reply: Reply) -> AgentError {

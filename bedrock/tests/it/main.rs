@@ -1,6 +1,6 @@
-//! The real `aws-sdk-bedrockagentruntime` client against a stand-in for Bedrock on
-//! 127.0.0.1 that speaks the wire protocol: event-stream frames for answers, exception
-//! frames and HTTP errors for failures, cut streams and slow answers.
+//! The real `aws-sdk-bedrockagentruntime` client against the testkit's stand-in for
+//! Bedrock on 127.0.0.1, which speaks the wire protocol: event-stream frames for
+//! answers, exception frames and HTTP errors for failures, cut streams and slow answers.
 
 #![allow(
     clippy::unwrap_used,
@@ -11,4 +11,3 @@ mod answers;
 mod client;
 mod failures;
 mod retries;
-mod server;

@@ -1,15 +1,13 @@
 //! `ask_with_retries` with the real client: transient failures retried, refusals not,
 //! and the deadline kept.
 
-use crate::{
-    client::{agent, agent_at, question, quick_policy},
-    server::{FakeBedrock, Reply},
-};
+use crate::client::{agent, agent_at, question, quick_policy};
 use revops_bedrock::ask_with_retries;
 use revops_core::{
     ports::AgentError,
     retry::{Jitter, RetryPolicy},
 };
+use revops_testkit::bedrock::{FakeBedrock, Reply};
 use std::time::Duration;
 use tokio::time::Instant;
 

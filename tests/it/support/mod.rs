@@ -4,7 +4,6 @@
 pub mod agent;
 pub mod binary;
 pub mod host;
-pub mod otlp;
 pub mod receiver;
 pub mod wait;
 

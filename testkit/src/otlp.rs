@@ -1,10 +1,12 @@
-//! An OTLP/HTTP trace receiver on loopback: it decodes what the exporter posts to
-//! `/v1/traces` (protobuf) and keeps every span.
+//! An OTLP/HTTP trace receiver on loopback: it decodes what an exporter posts to
+//! `/v1/traces` (protobuf) and keeps every span, for tests to check parents, kinds and
+//! attributes.
 
 use axum::{Router, body::Bytes, extract::State, routing::post};
 use opentelemetry_proto::tonic::{
     collector::trace::v1::ExportTraceServiceRequest,
     common::v1::{AnyValue, any_value},
+    resource::v1::Resource,
     trace::v1::Span,
 };
 use prost::Message;
@@ -12,17 +14,25 @@ use std::{
     net::SocketAddr,
     sync::{Arc, Mutex},
 };
-use tokio::net::TcpListener;
+use tokio::{net::TcpListener, task::JoinHandle};
 
 /// A span as the tests read it.
 #[derive(Debug, Clone)]
 pub struct SeenSpan {
+    /// The span's name.
     pub name: String,
+    /// Its OTLP kind: 1 internal, 2 server, 3 client, 4 producer, 5 consumer.
     pub kind: i32,
+    /// The trace id, in lower-case hex.
     pub trace_id: String,
+    /// The span id, in lower-case hex.
     pub span_id: String,
+    /// The parent's span id in hex; empty for a root span.
     pub parent_span_id: String,
+    /// Its attributes, values as text.
     pub attributes: Vec<(String, String)>,
+    /// The `service.name` of the process that exported it.
+    pub service_name: String,
 }
 
 impl SeenSpan {
@@ -49,7 +59,16 @@ fn hex(bytes: &[u8]) -> String {
     bytes.iter().map(|b| format!("{b:02x}")).collect()
 }
 
-fn seen(span: &Span) -> SeenSpan {
+fn service_name(resource: Option<&Resource>) -> String {
+    resource
+        .into_iter()
+        .flat_map(|r| &r.attributes)
+        .find(|kv| kv.key == "service.name")
+        .map(|kv| text(kv.value.as_ref()))
+        .unwrap_or_default()
+}
+
+fn seen(span: &Span, service_name: &str) -> SeenSpan {
     SeenSpan {
         name: span.name.clone(),
         kind: span.kind,
@@ -61,13 +80,15 @@ fn seen(span: &Span) -> SeenSpan {
             .iter()
             .map(|kv| (kv.key.clone(), text(kv.value.as_ref())))
             .collect(),
+        service_name: service_name.to_owned(),
     }
 }
 
-/// The receiver.
+/// The receiver; stops when dropped.
 pub struct OtlpReceiver {
     addr: SocketAddr,
     spans: Arc<Mutex<Vec<SeenSpan>>>,
+    task: JoinHandle<()>,
 }
 
 impl OtlpReceiver {
@@ -79,8 +100,8 @@ impl OtlpReceiver {
             .with_state(spans.clone());
         let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
         let addr = listener.local_addr().unwrap();
-        tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
-        Self { addr, spans }
+        let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        Self { addr, spans, task }
     }
 
     /// The base endpoint, as `OTEL_EXPORTER_OTLP_ENDPOINT` takes it.
@@ -92,14 +113,29 @@ impl OtlpReceiver {
     pub fn spans(&self) -> Vec<SeenSpan> {
         self.spans.lock().unwrap().clone()
     }
+
+    /// The spans received so far that belong to the trace `trace_id` (hex).
+    pub fn trace(&self, trace_id: &str) -> Vec<SeenSpan> {
+        self.spans()
+            .into_iter()
+            .filter(|span| span.trace_id == trace_id)
+            .collect()
+    }
+}
+
+impl Drop for OtlpReceiver {
+    fn drop(&mut self) {
+        self.task.abort();
+    }
 }
 
 async fn collect(State(spans): State<Arc<Mutex<Vec<SeenSpan>>>>, body: Bytes) -> &'static str {
     let request = ExportTraceServiceRequest::decode(body).unwrap();
     let mut spans = spans.lock().unwrap();
     for resource in &request.resource_spans {
+        let service = service_name(resource.resource.as_ref());
         for scope in &resource.scope_spans {
-            spans.extend(scope.spans.iter().map(seen));
+            spans.extend(scope.spans.iter().map(|span| seen(span, &service)));
         }
     }
     ""

@@ -1,6 +1,11 @@
-//! A stand-in for Bedrock Agent Runtime on 127.0.0.1 (port 0): it answers
-//! `POST /agents/{agentId}/agentAliases/{agentAliasId}/sessions/{sessionId}/text` with
-//! the scripted [`Reply`]s in order, and records every request it saw.
+//! A stand-in for Bedrock Agent Runtime on 127.0.0.1 (port 0) that speaks the wire
+//! protocol: it answers
+//! `POST /agents/{agentId}/agentAliases/{agentAliasId}/sessions/{sessionId}/text`
+//! (`InvokeAgent`) with event-stream frames, exception frames or HTTP errors, and
+//! records every request it saw.
+//!
+//! Replies are scripted in order ([`FakeBedrock::start`]) or chosen per request by a
+//! rule ([`FakeBedrock::answering`]), for callers that ask several questions at once.
 
 mod frames;
 mod reply;
@@ -37,9 +42,26 @@ pub struct SeenRequest {
     pub authorization: String,
 }
 
-#[derive(Default)]
+impl SeenRequest {
+    /// The question asked (`inputText`).
+    pub fn input_text(&self) -> &str {
+        self.body["inputText"].as_str().unwrap_or_default()
+    }
+}
+
+/// A rule that picks the reply to one request.
+type Rule = dyn Fn(&SeenRequest) -> Reply + Send + Sync;
+
+/// How replies are chosen.
+enum Replies {
+    /// In order, then `500`s.
+    Scripted(Mutex<VecDeque<Reply>>),
+    /// By a rule on each request.
+    Rule(Box<Rule>),
+}
+
 struct Script {
-    replies: Mutex<VecDeque<Reply>>,
+    replies: Replies,
     seen: Mutex<Vec<SeenRequest>>,
 }
 
@@ -53,8 +75,17 @@ pub struct FakeBedrock {
 impl FakeBedrock {
     /// Starts a stand-in that gives `replies` in order (then `500`s).
     pub async fn start(replies: impl IntoIterator<Item = Reply>) -> Self {
+        Self::serve(Replies::Scripted(Mutex::new(replies.into_iter().collect()))).await
+    }
+
+    /// Starts a stand-in that answers each request with what `rule` picks for it.
+    pub async fn answering(rule: impl Fn(&SeenRequest) -> Reply + Send + Sync + 'static) -> Self {
+        Self::serve(Replies::Rule(Box::new(rule))).await
+    }
+
+    async fn serve(replies: Replies) -> Self {
         let script = Arc::new(Script {
-            replies: Mutex::new(replies.into_iter().collect()),
+            replies,
             seen: Mutex::default(),
         });
         let app = Router::new()
@@ -75,7 +106,7 @@ impl FakeBedrock {
         }
     }
 
-    /// The endpoint URL to give the SDK.
+    /// The endpoint URL to give the SDK (or `AWS_ENDPOINT_URL_BEDROCK_AGENT_RUNTIME`).
     pub fn url(&self) -> String {
         format!("http://{}", self.address)
     }
@@ -103,7 +134,7 @@ async fn invoke_agent(
     headers: HeaderMap,
     body: Bytes,
 ) -> Response {
-    script.seen.lock().unwrap().push(SeenRequest {
+    let seen = SeenRequest {
         agent_id,
         agent_alias_id,
         session_id: session_id.clone(),
@@ -113,11 +144,14 @@ async fn invoke_agent(
             .and_then(|value| value.to_str().ok())
             .unwrap_or_default()
             .to_owned(),
-    });
-    let next = script.replies.lock().unwrap().pop_front();
-    let mut reply = next.unwrap_or_else(|| {
-        Reply::http_error(500, "InternalServerException", "no reply was scripted")
-    });
+    };
+    script.seen.lock().unwrap().push(seen.clone());
+    let mut reply = match &script.replies {
+        Replies::Scripted(replies) => replies.lock().unwrap().pop_front().unwrap_or_else(|| {
+            Reply::http_error(500, "InternalServerException", "no reply was scripted")
+        }),
+        Replies::Rule(rule) => rule(&seen),
+    };
     while let Reply::Slow { delay, then } = reply {
         tokio::time::sleep(delay).await;
         reply = *then;

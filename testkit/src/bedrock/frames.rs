@@ -5,8 +5,8 @@
 //! `:exception-type` is the error's name with a lower-case first letter
 //! (`throttlingException`) and whose payload is `{"message": "…"}`.
 
-use aws_sdk_bedrockagentruntime::primitives::event_stream::{Header, HeaderValue, Message};
 use aws_smithy_eventstream::frame::write_message_to;
+use aws_smithy_types::event_stream::{Header, HeaderValue, Message};
 use base64::{Engine, engine::general_purpose::STANDARD};
 
 /// One `chunk` event carrying `bytes` of the answer.

@@ -1,0 +1,171 @@
+//! One trace through the three binaries (issue 4): the caller's `traceparent` on the API
+//! Gateway event → the gateway → the moto queue's message attributes → the processor →
+//! the agent wrapper, invoked through the Lambda `Invoke` endpoint → Bedrock's
+//! stand-in; then the webhook. Every binary exports to the testkit's OTLP receiver, and
+//! every EMF line they print follows the specification and the catalog.
+
+use crate::support::{
+    Function, InvokableWrapper, SEED_REQUEST, Stack, accept,
+    events::{batch_item_failures, sqs_event},
+    functions::owned,
+};
+use revops_core::Status;
+use revops_telemetry::emf::validate_line;
+use revops_testkit::{
+    bedrock::{FakeBedrock, Reply},
+    otlp::{OtlpReceiver, SeenSpan},
+    wait_until,
+    webhook::WebhookReceiver,
+};
+use std::time::Duration;
+
+const CALLER_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
+const CALLER_SPAN: &str = "00f067aa0ba902b7";
+
+/// OTLP span kinds.
+const SERVER: i32 = 2;
+const CLIENT: i32 = 3;
+const PRODUCER: i32 = 4;
+const CONSUMER: i32 = 5;
+
+/// The one span of `spans` that `service` exported with `kind` and a name starting
+/// with `name`.
+fn find<'a>(spans: &'a [SeenSpan], service: &str, kind: i32, name: &str) -> &'a SeenSpan {
+    spans
+        .iter()
+        .find(|s| s.service_name == service && s.kind == kind && s.name.starts_with(name))
+        .unwrap_or_else(|| {
+            panic!(
+                "no {service} span {name:?} of kind {kind} in {}",
+                names(spans)
+            )
+        })
+}
+
+fn names(spans: &[SeenSpan]) -> String {
+    let names: Vec<String> = spans
+        .iter()
+        .map(|s| format!("{}:{} ({})", s.service_name, s.name, s.kind))
+        .collect();
+    names.join(", ")
+}
+
+/// Whether `ancestor` is `span`'s parent, or its parent's, and so on.
+fn descends_from(spans: &[SeenSpan], span: &SeenSpan, ancestor: &SeenSpan) -> bool {
+    let mut parent = span.parent_span_id.clone();
+    for _ in 0..spans.len() {
+        if parent == ancestor.span_id {
+            return true;
+        }
+        match spans.iter().find(|s| s.span_id == parent) {
+            Some(next) => parent = next.parent_span_id.clone(),
+            None => return false,
+        }
+    }
+    false
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn one_trace_runs_from_the_callers_post_through_all_three_functions_to_the_webhook() {
+    let otlp = OtlpReceiver::start().await;
+    let endpoint = otlp.endpoint();
+    let otel = [("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str())];
+    let stack = Stack::create().await;
+    let bedrock = FakeBedrock::answering(|_| Reply::text(&["**IXIS**", ": Negotiation"])).await;
+    let receiver = WebhookReceiver::always(200).await;
+    let gateway = Function::gateway(&stack, &otel).await;
+    let wrapper = InvokableWrapper::start(&bedrock.url(), &otel).await;
+    let mut processor_env = wrapper.route();
+    processor_env.extend(owned(&otel));
+    let processor = Function::processor(&stack, &receiver.url(), processor_env).await;
+    let wrapper = &wrapper.function;
+
+    let traceparent = format!("00-{CALLER_TRACE}-{CALLER_SPAN}-01");
+    let id = accept(&gateway, SEED_REQUEST, &[("traceparent", &traceparent)]).await;
+    let messages = stack.receive(1, 60, Duration::from_secs(5)).await;
+    let response = processor
+        .call(&sqs_event(&messages, &stack.queue_arn))
+        .await;
+
+    assert!(batch_item_failures(&response).is_empty(), "{response}");
+    assert_eq!(
+        wrapper.runtime.invocations(),
+        1,
+        "{}",
+        wrapper.process.logs()
+    );
+    assert_eq!(bedrock.calls(), 1);
+    assert_eq!(stack.status(&id).await, Status::Delivered);
+    let hits = receiver.hits();
+    assert_eq!(hits.len(), 1);
+
+    let expected = ["gateway", "processor", "agent-wrapper"];
+    let spans = wait_until(
+        Duration::from_secs(10),
+        "spans from all three functions",
+        || {
+            let trace = otlp.trace(CALLER_TRACE);
+            let all_there = expected
+                .iter()
+                .all(|service| trace.iter().any(|s| s.service_name == *service));
+            async move { all_there.then_some(trace) }
+        },
+    )
+    .await;
+    let server = find(&spans, "gateway", SERVER, "POST /webhook");
+    let producer = find(&spans, "gateway", PRODUCER, "send ");
+    let consumer = find(&spans, "processor", CONSUMER, "process ");
+    let agent = find(&spans, "processor", CLIENT, "invoke_agent");
+    let delivery = find(&spans, "processor", CLIENT, "POST");
+    let wrapped = find(
+        &spans,
+        "agent-wrapper",
+        SERVER,
+        "revops-manager-agent-wrapper",
+    );
+
+    assert_eq!(
+        server.parent_span_id, CALLER_SPAN,
+        "the gateway continues the caller"
+    );
+    assert_eq!(producer.parent_span_id, server.span_id);
+    assert_eq!(
+        consumer.parent_span_id, producer.span_id,
+        "the consumer continues the message's context"
+    );
+    assert_eq!(agent.parent_span_id, consumer.span_id);
+    assert_eq!(delivery.parent_span_id, consumer.span_id);
+    assert!(
+        descends_from(&spans, wrapped, agent),
+        "the wrapper continues the processor's agent call: {}",
+        names(&spans)
+    );
+    for span in &spans {
+        assert_eq!(
+            span.attribute("revops.tracking_id"),
+            Some(id.as_str()),
+            "{}:{} carries the tracking id",
+            span.service_name,
+            span.name
+        );
+    }
+    assert_eq!(
+        hits[0].header("traceparent"),
+        Some(format!("00-{CALLER_TRACE}-{}-01", delivery.span_id).as_str()),
+        "the receiver sees the delivery span of the caller's trace"
+    );
+
+    for function in [&gateway, &processor, wrapper] {
+        let lines = function.process.stdout_lines();
+        let mut names = Vec::new();
+        for line in &lines {
+            let metrics = validate_line(line).unwrap_or_else(|e| panic!("{e}: {line}"));
+            names.extend(metrics.into_iter().map(|m| m.name));
+        }
+        assert!(
+            names.iter().any(|n| n == "ColdStarts"),
+            "{} printed {names:?}",
+            function.runtime.function_name()
+        );
+    }
+}

@@ -1,0 +1,43 @@
+//! Test servers every crate's tests share, each on 127.0.0.1 and a free port:
+//!
+//! - [`moto`]: the AWS emulator (SQS, DynamoDB, S3), one server per test binary, and an
+//!   `SdkConfig` pointed at it;
+//! - [`bedrock`]: a stand-in for Bedrock's `InvokeAgent` that speaks the event-stream
+//!   protocol;
+//! - [`otlp`]: an OTLP/HTTP trace receiver that decodes the spans exporters send;
+//! - [`runtime_api`]: a Lambda Runtime API, [`lambda_process`] to run a compiled
+//!   Lambda function against it, and [`lambda_function`] for the two together;
+//! - [`invoke_api`]: Lambda's `Invoke` API in front of such functions, for
+//!   `aws-sdk-lambda`;
+//! - [`webhook`]: webhook receivers whose answers the test picks;
+//! - [`wait`]: polling with a deadline.
+//!
+//! Everything panics on broken set-up: these are test helpers, and a loud failure is
+//! what a test wants.
+
+#![allow(
+    clippy::unwrap_used,
+    reason = "test helpers fail loudly on broken set-up"
+)]
+
+pub mod bedrock;
+pub mod invoke_api;
+pub mod lambda_function;
+pub mod lambda_process;
+pub mod moto;
+pub mod otlp;
+pub mod runtime_api;
+pub mod wait;
+pub mod webhook;
+
+pub use lambda_function::LambdaFunction;
+pub use lambda_process::LambdaProcess;
+pub use moto::moto;
+pub use runtime_api::RuntimeApi;
+pub use wait::wait_until;
+
+/// A name no other test uses: `prefix` and a random suffix (lower case, so it also
+/// makes a valid bucket name).
+pub fn unique(prefix: &str) -> String {
+    format!("{prefix}-{}", uuid::Uuid::new_v4().simple())
+}
