@@ -7,9 +7,12 @@
 mod support;
 
 mod delivery_retries;
+mod drills;
 mod durability;
 mod end_to_end;
 mod inbound;
 mod observability;
+mod openapi;
 mod secrets;
+mod signatures;
 mod validation;

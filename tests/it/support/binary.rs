@@ -61,3 +61,11 @@ impl RevopsProcess {
         assert!(exit.success(), "revops serve exited with {exit}");
     }
 }
+
+impl Drop for RevopsProcess {
+    /// A test that panics still leaves no `revops serve` behind.
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -1,0 +1,115 @@
+//! Drill: the agent throttles. The `revops` binary always runs the demo agent, which
+//! never throttles, so this drill runs the same local host in process with
+//! [`ThrottlingAgent`] and a real receiver. Every request is asked again within the
+//! bounds of `AGENT_RETRY_SCHEDULE` (no sooner than scheduled, no later than its jitter
+//! allows, a `Retry-After` honoured), then after `AGENT_RETRY_BACKOFF` once a receive's
+//! calls run out; it is answered once, never asked again after that, and delivered.
+
+use super::{
+    load::post_many,
+    tally::Tally,
+    throttling_agent::{HINT, ThrottlingAgent, hinted, throttles_for},
+};
+use crate::support::{Receiver, wait_until};
+use revops_local::{LocalConfig, LocalHost};
+use std::{
+    collections::{HashMap, HashSet},
+    sync::Arc,
+    time::Duration,
+};
+
+const REQUESTS: usize = 40;
+/// `AGENT_RETRY_SCHEDULE`: calls per receive are at most 1 + its length.
+const SCHEDULE: [f64; 3] = [0.1, 0.2, 0.4];
+/// `AGENT_RETRY_BACKOFF`, seconds.
+const BACKOFF: f64 = 1.0;
+/// The agent schedule's added jitter, and the scheduling slack allowed on top.
+const JITTER: f64 = 0.2;
+const SLACK: f64 = 0.5;
+
+/// The bounds of the wait before call `n + 1` (0-based `n`) of one question.
+fn bounds(n: usize, hinted: bool) -> (f64, f64) {
+    let within_receive = n % (SCHEDULE.len() + 1);
+    if within_receive == SCHEDULE.len() {
+        return (BACKOFF, BACKOFF * (1.0 + JITTER) + 2.0 * SLACK);
+    }
+    let wait = SCHEDULE[within_receive];
+    let hint = if hinted && n == 0 {
+        HINT.as_secs_f64()
+    } else {
+        0.0
+    };
+    (wait.max(hint), (wait * (1.0 + JITTER)).max(hint) + SLACK)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn agent_throttled() {
+    let receiver = Receiver::always(200).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let schedule: Vec<String> = SCHEDULE.iter().map(f64::to_string).collect();
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("REVOPS_LISTEN", "127.0.0.1:0".to_owned()),
+        (
+            "REVOPS_DATA_DIR",
+            data_dir.path().to_str().unwrap().to_owned(),
+        ),
+        ("WEBHOOK_URL", receiver.url()),
+        ("AGENT_RETRY_SCHEDULE", schedule.join(",")),
+        ("AGENT_RETRY_BACKOFF", BACKOFF.to_string()),
+    ]);
+    let config = LocalConfig::from_env(|name| vars.get(name).cloned()).unwrap();
+    let agent = Arc::new(ThrottlingAgent::default());
+    let host = LocalHost::start(config, agent.clone()).await.unwrap();
+    let base = format!("http://{}", host.addr());
+
+    let client = reqwest::Client::new();
+    let accepted: HashSet<String> = post_many(&client, &base, "agent_throttled", REQUESTS).await;
+    assert_eq!(accepted.len(), REQUESTS);
+    let delivered = wait_until(Duration::from_secs(30), "every delivery", || async {
+        let mut delivered: HashMap<String, usize> = HashMap::new();
+        for hit in receiver.hits() {
+            *delivered
+                .entry(hit.header("webhook-id").to_owned())
+                .or_default() += 1;
+        }
+        accepted
+            .iter()
+            .all(|id| delivered.contains_key(id))
+            .then_some(delivered)
+    })
+    .await;
+    host.stop().await.unwrap();
+
+    let calls = agent.calls();
+    let mut throttled = 0;
+    for id in &accepted {
+        let times = &calls[id];
+        let expected = throttles_for(id) + 1;
+        assert_eq!(
+            times.len(),
+            expected,
+            "{id}: calls, throttled {} times",
+            expected - 1
+        );
+        throttled += expected - 1;
+        for (n, pair) in times.windows(2).enumerate() {
+            let gap = pair[1].duration_since(pair[0]).as_secs_f64();
+            let (low, high) = bounds(n, hinted(id));
+            assert!(
+                (low..=high).contains(&gap),
+                "{id}: call {} came {gap:.3} s after the last, outside [{low}, {high:.2}] s",
+                n + 2
+            );
+        }
+        assert_eq!(delivered[id], 1, "{id} delivered once");
+    }
+    assert!(
+        throttled > 0,
+        "nothing was throttled; the drill proves nothing"
+    );
+    eprintln!(
+        "drill agent_throttled: {throttled} throttled calls, {} calls in all",
+        calls.values().map(Vec::len).sum::<usize>()
+    );
+    Tally::of(&accepted, &delivered).report("agent_throttled");
+}
