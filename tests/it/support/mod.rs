@@ -5,12 +5,11 @@ pub mod agent;
 pub mod binary;
 pub mod host;
 pub mod receiver;
-pub mod wait;
 
 pub use agent::CountingAgent;
 pub use host::TestHost;
 pub use receiver::{Receiver, Reply};
-pub use wait::wait_until;
+pub use revops_testkit::wait_until;
 
 /// The seed's request body, verbatim.
 pub const SEED_REQUEST: &str = r#"{
