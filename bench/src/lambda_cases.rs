@@ -1,0 +1,139 @@
+//! The functions the cold-start benchmark runs: the three Lambda binaries and a Python 3
+//! handler with boto3 doing the gateway's job the way the seeds do (boto3 clients created
+//! at import), each with its environment and an event whose first invocation makes no
+//! AWS call (every AWS endpoint points at a closed loopback port).
+
+use serde_json::{Value, json};
+use std::path::PathBuf;
+
+/// Where no AWS call may go: a closed loopback port.
+const NOWHERE: &str = "http://127.0.0.1:9";
+
+/// The Python handler: the seeds' runtime, with the Runtime API loop written out.
+pub const PYTHON_HANDLER: &str = r#"
+import json, os, urllib.request, uuid
+import boto3
+
+# As the seeds do: clients built once, at import.
+sqs = boto3.client("sqs", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+dynamodb = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
+QUEUE_URL = os.environ["OUTBOUND_WEBHOOK_QUEUE_URL"]
+REQUIRED = ("source_process", "timestamp", "source_system", "query")
+
+def handler(event):
+    try:
+        body = json.loads(event.get("body") or "")
+    except ValueError:
+        body = None
+    missing = [k for k in REQUIRED if not (isinstance(body, dict) and body.get(k))]
+    if missing:
+        return {"statusCode": 400, "body": json.dumps({"success": False,
+                "error": "Missing required fields: " + ", ".join(missing)})}
+    tracking_id = str(uuid.uuid4())
+    sqs.send_message(QueueUrl=QUEUE_URL, MessageBody=json.dumps(dict(body, tracking_id=tracking_id)))
+    return {"statusCode": 202, "body": json.dumps({"success": True, "tracking_id": tracking_id})}
+
+base = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
+while True:
+    with urllib.request.urlopen(base + "next") as r:
+        request_id = r.headers["Lambda-Runtime-Aws-Request-Id"]
+        event = json.loads(r.read())
+    answer = json.dumps(handler(event)).encode()
+    urllib.request.urlopen(urllib.request.Request(base + request_id + "/response", data=answer, method="POST")).read()
+"#;
+
+/// One function to time.
+pub struct Case {
+    /// Its name in the table.
+    pub name: &'static str,
+    /// The program and its arguments.
+    pub command: Vec<String>,
+    /// Variables on top of the Lambda ones.
+    pub env: Vec<(&'static str, String)>,
+    /// The first event.
+    pub event: Value,
+    /// What the first invocation does.
+    pub first_invocation: &'static str,
+}
+
+/// An HTTP API (payload 2.0) `POST /webhook` whose body fails validation (`400`).
+fn invalid_post() -> Value {
+    json!({
+        "version": "2.0",
+        "routeKey": "POST /webhook",
+        "rawPath": "/webhook",
+        "rawQueryString": "",
+        "headers": {"content-type": "application/json", "host": "abc123defg.execute-api.us-east-1.amazonaws.com"},
+        "requestContext": {
+            "accountId": "123456789012", "apiId": "abc123defg",
+            "domainName": "abc123defg.execute-api.us-east-1.amazonaws.com", "domainPrefix": "abc123defg",
+            "http": {"method": "POST", "path": "/webhook", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "bench"},
+            "requestId": "bench-1", "routeKey": "POST /webhook", "stage": "$default",
+            "time": "13/Aug/2025:06:30:00 +0000", "timeEpoch": 1_755_066_600_000_i64
+        },
+        "body": "{}",
+        "isBase64Encoded": false
+    })
+}
+
+fn shared_env() -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS_ENDPOINT_URL", NOWHERE.to_owned()),
+        (
+            "OUTBOUND_WEBHOOK_QUEUE_URL",
+            format!("{NOWHERE}/123456789012/revops"),
+        ),
+        ("TRACKING_TABLE_NAME", "revops-tracking".to_owned()),
+        ("INBOUND_AUTH", "none".to_owned()),
+    ]
+}
+
+/// The cases: the three binaries in `release_dir`, and Python at `python`.
+pub fn cases(release_dir: &std::path::Path, python: Option<PathBuf>) -> Vec<Case> {
+    let bin = |n: &str| vec![release_dir.join(n).display().to_string()];
+    let bedrock = [
+        ("BEDROCK_AGENT_ID", "PVWGKOWSOT".to_owned()),
+        ("BEDROCK_AGENT_ALIAS_ID", "TSTALIASID".to_owned()),
+    ];
+    let mut cases = vec![
+        Case {
+            name: "webhook-gateway (Rust)",
+            command: bin("webhook-gateway"),
+            env: shared_env(),
+            event: invalid_post(),
+            first_invocation: "POST /webhook with body {} → 400",
+        },
+        Case {
+            name: "queue-processor (Rust)",
+            command: bin("queue-processor"),
+            env: shared_env()
+                .into_iter()
+                .chain(bedrock.clone())
+                .chain([("WEBHOOK_URL", "https://example.com/hook".to_owned())])
+                .collect(),
+            event: json!({"Records": []}),
+            first_invocation: "empty SQS batch",
+        },
+        Case {
+            name: "agent-wrapper (Rust)",
+            command: bin("agent-wrapper"),
+            env: shared_env().into_iter().chain(bedrock).collect(),
+            event: json!({}),
+            first_invocation: "payload without a question → error",
+        },
+    ];
+    if let Some(python) = python {
+        cases.push(Case {
+            name: "gateway (Python 3 + boto3)",
+            command: vec![
+                python.display().to_string(),
+                "-c".to_owned(),
+                PYTHON_HANDLER.to_owned(),
+            ],
+            env: shared_env(),
+            event: invalid_post(),
+            first_invocation: "POST /webhook with body {} → 400",
+        });
+    }
+    cases
+}
