@@ -8,9 +8,13 @@ use chrono::Utc;
 use revops_aws::{AwsClients, DynamoStore, IdempotencyClaim, create_table_if_missing};
 use revops_core::{
     Status, TrackingId,
-    ports::{AgentAnswer, NewRecord, StatusUpdate, StoreError, TrackingStore},
+    ports::{AgentAnswer, StatusUpdate, StoreError, TrackingStore},
 };
-use revops_testkit::{moto, unique};
+use revops_testkit::{
+    moto,
+    store_contract::{self, new_record},
+    unique,
+};
 
 /// A store on a new table.
 async fn store() -> DynamoStore {
@@ -22,15 +26,6 @@ async fn store() -> DynamoStore {
         .await
         .expect("creating it again changes nothing");
     DynamoStore::new(client, table)
-}
-
-fn new_record(id: TrackingId) -> NewRecord {
-    NewRecord {
-        tracking_id: id,
-        source_system: "external_app".into(),
-        source_process: "test_system".into(),
-        queued_at: Utc::now(),
-    }
 }
 
 #[tokio::test]
@@ -165,40 +160,8 @@ async fn unknown_ids_are_absent_and_cannot_be_updated() {
 #[tokio::test]
 async fn a_lease_is_held_by_one_owner_until_released_or_expired() {
     let store = store().await;
-    let id = TrackingId::new();
-    store.create(new_record(id)).await.unwrap();
-    let now = Utc::now();
-    let until = now + chrono::Duration::seconds(30);
-    assert!(store.claim(&id, "a", until, now).await.unwrap());
-    assert!(
-        !store.claim(&id, "b", until, now).await.unwrap(),
-        "a holds it"
-    );
-    assert!(
-        store.claim(&id, "a", until, now).await.unwrap(),
-        "a may renew"
-    );
-    let later = until + chrono::Duration::seconds(1);
-    assert!(
-        store
-            .claim(&id, "b", later + chrono::Duration::seconds(30), later)
-            .await
-            .unwrap(),
-        "a's lease ran out"
-    );
-    store.release(&id, "a").await.unwrap();
-    assert!(
-        !store.claim(&id, "c", until, now).await.unwrap(),
-        "a cannot release b's lease"
-    );
-    store.release(&id, "b").await.unwrap();
-    assert!(store.claim(&id, "c", until, now).await.unwrap());
-    let unknown = TrackingId::new();
-    assert_eq!(
-        store.claim(&unknown, "a", until, now).await,
-        Err(StoreError::NotFound(unknown))
-    );
-    assert!(store.get(&unknown).await.unwrap().is_none());
+    store_contract::lease_is_held_by_one_owner(&store).await;
+    assert!(store.get(&TrackingId::new()).await.unwrap().is_none());
 }
 
 #[tokio::test]

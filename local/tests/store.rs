@@ -5,18 +5,10 @@
 use chrono::Utc;
 use revops_core::{
     Status, TrackingId,
-    ports::{AgentAnswer, NewRecord, StatusUpdate, StoreError, TrackingStore},
+    ports::{AgentAnswer, StatusUpdate, StoreError, TrackingStore},
 };
 use revops_local::{Database, SqliteStore, schema::SCHEMA};
-
-fn new_record(id: TrackingId) -> NewRecord {
-    NewRecord {
-        tracking_id: id,
-        source_system: "external_app".into(),
-        source_process: "test_system".into(),
-        queued_at: Utc::now(),
-    }
-}
+use revops_testkit::store_contract::{self, new_record};
 
 #[tokio::test]
 async fn a_record_keeps_its_timeline_answer_and_errors_across_a_reopen() {
@@ -97,37 +89,5 @@ async fn unknown_ids_are_absent_and_cannot_be_updated() {
 async fn a_lease_is_held_by_one_owner_until_released_or_expired() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::new(Database::open(&dir.path().join("db"), SCHEMA).unwrap());
-    let id = TrackingId::new();
-    store.create(new_record(id)).await.unwrap();
-    let now = Utc::now();
-    let until = now + chrono::Duration::seconds(30);
-    assert!(store.claim(&id, "a", until, now).await.unwrap());
-    assert!(
-        !store.claim(&id, "b", until, now).await.unwrap(),
-        "a holds it"
-    );
-    assert!(
-        store.claim(&id, "a", until, now).await.unwrap(),
-        "a may renew"
-    );
-    let later = until + chrono::Duration::seconds(1);
-    assert!(
-        store
-            .claim(&id, "b", later + chrono::Duration::seconds(30), later)
-            .await
-            .unwrap(),
-        "a's lease ran out"
-    );
-    store.release(&id, "a").await.unwrap();
-    assert!(
-        !store.claim(&id, "c", until, now).await.unwrap(),
-        "a cannot release b's lease"
-    );
-    store.release(&id, "b").await.unwrap();
-    assert!(store.claim(&id, "c", until, now).await.unwrap());
-    let unknown = TrackingId::new();
-    assert_eq!(
-        store.claim(&unknown, "a", until, now).await,
-        Err(StoreError::NotFound(unknown))
-    );
+    store_contract::lease_is_held_by_one_owner(&store).await;
 }

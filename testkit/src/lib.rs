@@ -10,7 +10,8 @@
 //! - [`invoke_api`]: Lambda's `Invoke` API in front of such functions, for
 //!   `aws-sdk-lambda`;
 //! - [`webhook`]: webhook receivers whose answers the test picks;
-//! - [`wait`]: polling with a deadline.
+//! - [`wait`]: polling with a deadline;
+//! - [`store_contract`]: the tracking store's contract, run against every adapter.
 //!
 //! Everything panics on broken set-up: these are test helpers, and a loud failure is
 //! what a test wants.
@@ -27,6 +28,7 @@ pub mod lambda_process;
 pub mod moto;
 pub mod otlp;
 pub mod runtime_api;
+pub mod store_contract;
 pub mod wait;
 pub mod webhook;
 
