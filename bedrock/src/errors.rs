@@ -90,38 +90,35 @@ pub(crate) fn from_stream_error<R: std::fmt::Debug>(
     }
 }
 
+/// The exceptions Bedrock models, the same on the call and inside the stream, read
+/// from either error type.
+macro_rules! modelled_kind {
+    ($error:expr, $type:ident) => {{
+        use $type as E;
+        Some(match $error {
+            E::ThrottlingException(_) => (Kind::Throttled, "ThrottlingException"),
+            E::ServiceQuotaExceededException(_) => {
+                (Kind::Throttled, "ServiceQuotaExceededException")
+            }
+            E::InternalServerException(_) => (Kind::Unavailable, "InternalServerException"),
+            E::BadGatewayException(_) => (Kind::Unavailable, "BadGatewayException"),
+            E::DependencyFailedException(_) => (Kind::Unavailable, "DependencyFailedException"),
+            E::ModelNotReadyException(_) => (Kind::Unavailable, "ModelNotReadyException"),
+            E::ValidationException(_) => (Kind::Rejected, "ValidationException"),
+            E::AccessDeniedException(_) => (Kind::Rejected, "AccessDeniedException"),
+            E::ResourceNotFoundException(_) => (Kind::Rejected, "ResourceNotFoundException"),
+            E::ConflictException(_) => (Kind::Rejected, "ConflictException"),
+            _ => return None,
+        })
+    }};
+}
+
 fn invoke_kind(error: &InvokeAgentError) -> Option<(Kind, &'static str)> {
-    use InvokeAgentError as E;
-    Some(match error {
-        E::ThrottlingException(_) => (Kind::Throttled, "ThrottlingException"),
-        E::ServiceQuotaExceededException(_) => (Kind::Throttled, "ServiceQuotaExceededException"),
-        E::InternalServerException(_) => (Kind::Unavailable, "InternalServerException"),
-        E::BadGatewayException(_) => (Kind::Unavailable, "BadGatewayException"),
-        E::DependencyFailedException(_) => (Kind::Unavailable, "DependencyFailedException"),
-        E::ModelNotReadyException(_) => (Kind::Unavailable, "ModelNotReadyException"),
-        E::ValidationException(_) => (Kind::Rejected, "ValidationException"),
-        E::AccessDeniedException(_) => (Kind::Rejected, "AccessDeniedException"),
-        E::ResourceNotFoundException(_) => (Kind::Rejected, "ResourceNotFoundException"),
-        E::ConflictException(_) => (Kind::Rejected, "ConflictException"),
-        _ => return None,
-    })
+    modelled_kind!(error, InvokeAgentError)
 }
 
 fn stream_kind(error: &ResponseStreamError) -> Option<(Kind, &'static str)> {
-    use ResponseStreamError as E;
-    Some(match error {
-        E::ThrottlingException(_) => (Kind::Throttled, "ThrottlingException"),
-        E::ServiceQuotaExceededException(_) => (Kind::Throttled, "ServiceQuotaExceededException"),
-        E::InternalServerException(_) => (Kind::Unavailable, "InternalServerException"),
-        E::BadGatewayException(_) => (Kind::Unavailable, "BadGatewayException"),
-        E::DependencyFailedException(_) => (Kind::Unavailable, "DependencyFailedException"),
-        E::ModelNotReadyException(_) => (Kind::Unavailable, "ModelNotReadyException"),
-        E::ValidationException(_) => (Kind::Rejected, "ValidationException"),
-        E::AccessDeniedException(_) => (Kind::Rejected, "AccessDeniedException"),
-        E::ResourceNotFoundException(_) => (Kind::Rejected, "ResourceNotFoundException"),
-        E::ConflictException(_) => (Kind::Rejected, "ConflictException"),
-        _ => return None,
-    })
+    modelled_kind!(error, ResponseStreamError)
 }
 
 /// An error the SDK does not model, read from its HTTP status.
