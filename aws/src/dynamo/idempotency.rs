@@ -3,6 +3,7 @@
 //! request. One conditional put decides, so two racing requests cannot both win.
 
 use super::{
+    conditional,
     item::{self, Item},
     store::DynamoStore,
 };
@@ -92,17 +93,6 @@ impl DynamoStore {
             .expression_attribute_values(":tid", item::string(tracking_id.to_string()))
             .send()
             .await;
-        match deleted {
-            Ok(_) => Ok(()),
-            Err(error)
-                if matches!(
-                    error.as_service_error(),
-                    Some(aws_sdk_dynamodb::operation::delete_item::DeleteItemError::ConditionalCheckFailedException(_))
-                ) =>
-            {
-                Ok(())
-            }
-            Err(error) => Err(StoreError::Unavailable(describe("DeleteItem", &error))),
-        }
+        conditional::outcome(deleted, "DeleteItem", Ok(()))
     }
 }

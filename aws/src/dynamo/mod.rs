@@ -27,6 +27,7 @@
 //!
 //! An item holds at most 400 KB: the timeline and the answer must fit in that.
 
+mod conditional;
 mod idempotency;
 mod item;
 mod store;

@@ -10,7 +10,10 @@
 //! Reads are strongly consistent, so a status written by one handler is read by the
 //! next.
 
-use super::item::{self, Item};
+use super::{
+    conditional,
+    item::{self, Item},
+};
 use crate::errors::describe;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::{
@@ -132,17 +135,7 @@ impl TrackingStore for DynamoStore {
             .condition_expression("attribute_not_exists(pk)")
             .send()
             .await;
-        match written {
-            Ok(_) => Ok(()),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(error) => Err(StoreError::Unavailable(describe("PutItem", &error))),
-        }
+        conditional::outcome(written, "PutItem", Ok(()))
     }
 
     async fn get(&self, id: &TrackingId) -> Result<Option<TrackingRecord>, StoreError> {
@@ -191,17 +184,7 @@ impl TrackingStore for DynamoStore {
             .set_expression_attribute_values(Some(expression.values))
             .send()
             .await;
-        match written {
-            Ok(_) => Ok(()),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Err(StoreError::NotFound(*id))
-            }
-            Err(error) => Err(StoreError::Unavailable(describe("UpdateItem", &error))),
-        }
+        conditional::outcome(written, "UpdateItem", Err(StoreError::NotFound(*id)))
     }
 
     async fn claim(
@@ -274,17 +257,7 @@ impl TrackingStore for DynamoStore {
             .set_expression_attribute_values(Some(expression.values))
             .send()
             .await;
-        match written {
-            Ok(_) => Ok(()),
-            Err(error)
-                if error
-                    .as_service_error()
-                    .is_some_and(|e| e.is_conditional_check_failed_exception()) =>
-            {
-                Ok(())
-            }
-            Err(error) => Err(StoreError::Unavailable(describe("UpdateItem", &error))),
-        }
+        conditional::outcome(written, "UpdateItem", Ok(()))
     }
 
     async fn claim_idempotency_key(
