@@ -68,12 +68,12 @@ impl SqliteQueue {
         let released = self
             .db
             .call(move |c| {
-                Ok(c.execute(
+                Ok(c.prepare_cached(
                     "UPDATE queue_messages SET visible_at = ?1, receipt = NULL,
                      last_error = COALESCE(last_error, 'its worker stopped before finishing')
                      WHERE receipt IS NOT NULL",
-                    [now],
-                )?)
+                )?
+                .execute([now])?)
             })
             .await?;
         if released > 0 {
@@ -87,11 +87,10 @@ impl SqliteQueue {
         let now = to_micros(self.clock.now());
         let next: Option<i64> = self
             .db
-            .call(|c| {
+            .read(|c| {
                 Ok(
-                    c.query_row("SELECT MIN(visible_at) FROM queue_messages", [], |row| {
-                        row.get(0)
-                    })?,
+                    c.prepare_cached("SELECT MIN(visible_at) FROM queue_messages")?
+                        .query_row([], |row| row.get(0))?,
                 )
             })
             .await?;
@@ -102,9 +101,9 @@ impl SqliteQueue {
     pub async fn depth(&self) -> Result<QueueDepth, QueueError> {
         Ok(self
             .db
-            .call(|c| {
+            .read(|c| {
                 let count = |sql: &str| -> Result<u64, DbError> {
-                    let n: i64 = c.query_row(sql, [], |row| row.get(0))?;
+                    let n: i64 = c.prepare_cached(sql)?.query_row([], |row| row.get(0))?;
                     Ok(u64::try_from(n).unwrap_or(0))
                 };
                 Ok(QueueDepth {
@@ -149,19 +148,16 @@ fn move_to_dead_letters(
     now: i64,
     reason: Option<&str>,
 ) -> Result<usize, DbError> {
-    let moved = c.execute(
-        &format!(
+    let moved = c
+        .prepare_cached(&format!(
             "INSERT OR REPLACE INTO dead_letters
                (id, body, attributes, sent_at, receive_count, dead_lettered_at, reason)
              SELECT id, body, attributes, sent_at, receive_count, ?2, COALESCE(?3, last_error)
              FROM queue_messages WHERE {column} = ?1"
-        ),
-        params![key, now, reason],
-    )?;
-    c.execute(
-        &format!("DELETE FROM queue_messages WHERE {column} = ?1"),
-        [key],
-    )?;
+        ))?
+        .execute(params![key, now, reason])?;
+    c.prepare_cached(&format!("DELETE FROM queue_messages WHERE {column} = ?1"))?
+        .execute([key])?;
     Ok(moved)
 }
 
@@ -182,11 +178,17 @@ impl RequestQueue for SqliteQueue {
         let row_id = id.clone();
         self.db
             .call(move |c| {
-                c.execute(
+                c.prepare_cached(
                     "INSERT INTO queue_messages (id, body, attributes, sent_at, visible_at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![row_id, message.body, attributes, now, visible_at],
-                )?;
+                )?
+                .execute(params![
+                    row_id,
+                    message.body,
+                    attributes,
+                    now,
+                    visible_at
+                ])?;
                 Ok(())
             })
             .await?;
@@ -235,12 +237,12 @@ impl RequestQueue for SqliteQueue {
                         continue;
                     }
                     let receipt = Uuid::new_v4().to_string();
-                    c.execute(
+                    c.prepare_cached(
                         "UPDATE queue_messages
                          SET receive_count = receive_count + 1, visible_at = ?2, receipt = ?3
                          WHERE id = ?1",
-                        params![id, hidden_until, receipt],
-                    )?;
+                    )?
+                    .execute(params![id, hidden_until, receipt])?;
                     batch.messages.push(Received {
                         message_id: id,
                         receipt: Receipt(receipt),
@@ -257,7 +259,10 @@ impl RequestQueue for SqliteQueue {
 
     async fn ack(&self, receipt: &Receipt) -> Result<(), QueueError> {
         self.by_receipt(receipt, |c, receipt| {
-            Ok(c.execute("DELETE FROM queue_messages WHERE receipt = ?1", [receipt])?)
+            Ok(
+                c.prepare_cached("DELETE FROM queue_messages WHERE receipt = ?1")?
+                    .execute([receipt])?,
+            )
         })
         .await
     }
@@ -271,11 +276,11 @@ impl RequestQueue for SqliteQueue {
         let visible_at = to_micros(self.clock.now()).saturating_add(duration_micros(delay));
         let reason = reason.to_owned();
         self.by_receipt(receipt, move |c, receipt| {
-            Ok(c.execute(
+            Ok(c.prepare_cached(
                 "UPDATE queue_messages SET visible_at = ?2, receipt = NULL, last_error = ?3
                  WHERE receipt = ?1",
-                params![receipt, visible_at, reason],
-            )?)
+            )?
+            .execute(params![receipt, visible_at, reason])?)
         })
         .await?;
         self.sent.notify_one();
@@ -286,12 +291,12 @@ impl RequestQueue for SqliteQueue {
         let now = to_micros(self.clock.now());
         let visible_at = now.saturating_add(duration_micros(delay));
         self.by_receipt(receipt, move |c, receipt| {
-            Ok(c.execute(
+            Ok(c.prepare_cached(
                 "UPDATE queue_messages
                  SET visible_at = ?2, sent_at = ?3, receipt = NULL, receive_count = 0
                  WHERE receipt = ?1",
-                params![receipt, visible_at, now],
-            )?)
+            )?
+            .execute(params![receipt, visible_at, now])?)
         })
         .await?;
         self.sent.notify_one();
@@ -309,7 +314,7 @@ impl RequestQueue for SqliteQueue {
 
     async fn ping(&self) -> Result<(), QueueError> {
         self.db
-            .call(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
+            .call(|c| Ok(c.prepare_cached("SELECT 1")?.query_row([], |_| Ok(()))?))
             .await?;
         Ok(())
     }

@@ -33,11 +33,11 @@ impl SqliteStore {
         Ok(self
             .db
             .call(|c| {
-                Ok(c.execute(
+                Ok(c.prepare_cached(
                     "UPDATE tracking SET lease_owner = NULL, lease_until = NULL
                      WHERE lease_owner IS NOT NULL",
-                    [],
-                )?)
+                )?
+                .execute([])?)
             })
             .await?)
     }
@@ -60,23 +60,28 @@ impl TrackingStore for SqliteStore {
         let queued_at = to_micros(record.queued_at);
         self.db
             .call(move |c| {
-                let inserted = c.execute(
-                    "INSERT OR IGNORE INTO tracking
+                let inserted = c
+                    .prepare_cached(
+                        "INSERT OR IGNORE INTO tracking
                        (tracking_id, status, source_system, source_process, queued_at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
-                    params![
+                    )?
+                    .execute(params![
                         id,
                         Status::Queued.as_str(),
                         record.source_system,
                         record.source_process,
                         queued_at
-                    ],
-                )?;
+                    ])?;
                 if inserted == 1 {
-                    c.execute(
+                    c.prepare_cached(
                         "INSERT INTO tracking_events (tracking_id, status, at) VALUES (?1, ?2, ?3)",
-                        params![id, Status::Queued.as_str(), queued_at],
-                    )?;
+                    )?
+                    .execute(params![
+                        id,
+                        Status::Queued.as_str(),
+                        queued_at
+                    ])?;
                 }
                 Ok(())
             })
@@ -89,7 +94,7 @@ impl TrackingStore for SqliteStore {
         let key = id.to_string();
         let record = self
             .db
-            .call(move |c| {
+            .read(move |c| {
                 let row = c
                     .query_row(
                         "SELECT status, source_system, source_process, queued_at, attempts,
@@ -172,27 +177,33 @@ impl TrackingStore for SqliteStore {
             .db
             .call(move |c| {
                 let status = update.status.as_str();
-                let changed = c.execute(
-                    "UPDATE tracking SET status = ?2,
+                let changed = c
+                    .prepare_cached(
+                        "UPDATE tracking SET status = ?2,
                         answer = COALESCE(?3, answer),
                         attempts = COALESCE(?4, attempts),
                         last_error = CASE WHEN ?5 THEN ?6 ELSE last_error END
                      WHERE tracking_id = ?1",
-                    params![
+                    )?
+                    .execute(params![
                         key,
                         status,
                         answer,
                         update.attempts,
                         update.last_error.is_some(),
                         update.last_error.clone().flatten()
-                    ],
-                )?;
+                    ])?;
                 if changed == 1 {
-                    c.execute(
+                    c.prepare_cached(
                         "INSERT INTO tracking_events (tracking_id, status, at, detail)
                          VALUES (?1, ?2, ?3, ?4)",
-                        params![key, status, to_micros(update.at), update.detail],
-                    )?;
+                    )?
+                    .execute(params![
+                        key,
+                        status,
+                        to_micros(update.at),
+                        update.detail
+                    ])?;
                 }
                 Ok(changed)
             })
@@ -217,20 +228,18 @@ impl TrackingStore for SqliteStore {
         let outcome = self
             .db
             .call(move |c| {
-                let claimed = c.execute(
-                    "UPDATE tracking SET lease_owner = ?2, lease_until = ?3
+                let claimed = c
+                    .prepare_cached(
+                        "UPDATE tracking SET lease_owner = ?2, lease_until = ?3
                      WHERE tracking_id = ?1
                        AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until < ?4)",
-                    params![key, owner, until, now],
-                )?;
+                    )?
+                    .execute(params![key, owner, until, now])?;
                 let exists = claimed == 1
-                    || c.query_row(
-                        "SELECT 1 FROM tracking WHERE tracking_id = ?1",
-                        [&key],
-                        |_| Ok(()),
-                    )
-                    .optional()?
-                    .is_some();
+                    || c.prepare_cached("SELECT 1 FROM tracking WHERE tracking_id = ?1")?
+                        .query_row([&key], |_| Ok(()))
+                        .optional()?
+                        .is_some();
                 Ok((claimed == 1, exists))
             })
             .await?;
@@ -245,11 +254,11 @@ impl TrackingStore for SqliteStore {
         let owner = owner.to_owned();
         self.db
             .call(move |c| {
-                c.execute(
+                c.prepare_cached(
                     "UPDATE tracking SET lease_owner = NULL, lease_until = NULL
                      WHERE tracking_id = ?1 AND lease_owner = ?2",
-                    params![key, owner],
-                )?;
+                )?
+                .execute(params![key, owner])?;
                 Ok(())
             })
             .await?;
@@ -269,22 +278,24 @@ impl TrackingStore for SqliteStore {
         let holder: Option<String> = self
             .db
             .call(move |c| {
-                let claimed = c.execute(
-                    "INSERT INTO idempotency_keys (scope, key, tracking_id, expires_at)
+                let claimed = c
+                    .prepare_cached(
+                        "INSERT INTO idempotency_keys (scope, key, tracking_id, expires_at)
                      VALUES (?1, ?2, ?3, ?4)
                      ON CONFLICT (scope, key) DO UPDATE
                        SET tracking_id = excluded.tracking_id, expires_at = excluded.expires_at
                        WHERE idempotency_keys.expires_at < ?5",
-                    params![scope, key, id, expires, now],
-                )?;
+                    )?
+                    .execute(params![scope, key, id, expires, now])?;
                 if claimed == 1 {
                     return Ok(None);
                 }
-                Ok(Some(c.query_row(
-                    "SELECT tracking_id FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
-                    params![scope, key],
-                    |row| row.get(0),
-                )?))
+                Ok(Some(
+                    c.prepare_cached(
+                        "SELECT tracking_id FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
+                    )?
+                    .query_row(params![scope, key], |row| row.get(0))?,
+                ))
             })
             .await?;
         match holder {
@@ -304,10 +315,7 @@ impl TrackingStore for SqliteStore {
         let (scope, key, id) = (scope.to_owned(), key.to_owned(), tracking_id.to_string());
         self.db
             .call(move |c| {
-                c.execute(
-                    "DELETE FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND tracking_id = ?3",
-                    params![scope, key, id],
-                )?;
+                c.prepare_cached("DELETE FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND tracking_id = ?3")?.execute(params![scope, key, id])?;
                 Ok(())
             })
             .await?;
@@ -316,7 +324,7 @@ impl TrackingStore for SqliteStore {
 
     async fn ping(&self) -> Result<(), StoreError> {
         self.db
-            .call(|c| Ok(c.query_row("SELECT 1", [], |_| Ok(()))?))
+            .call(|c| Ok(c.prepare_cached("SELECT 1")?.query_row([], |_| Ok(()))?))
             .await?;
         Ok(())
     }

@@ -1,10 +1,15 @@
 //! One SQLite database (WAL, `synchronous=FULL`) owned by one writer thread that commits
 //! in groups: every job waiting when a transaction starts joins it, each inside its own
 //! savepoint, and each caller hears back only once the whole group is on disk. One fsync
-//! then serves many requests, and a `202` never precedes its commit.
+//! then serves many requests, and a `202` never precedes its commit. Reads that need no
+//! transaction go to a pool of read-only connections instead, which WAL lets run beside
+//! the writer; they see every commit a caller has already heard of.
 
+mod readers;
+
+use readers::Readers;
 use rusqlite::Connection;
-use std::{path::Path, thread};
+use std::{path::Path, sync::Arc, thread};
 use tokio::sync::{mpsc, oneshot};
 
 /// The most jobs one transaction takes.
@@ -12,6 +17,10 @@ const MAX_GROUP: usize = 256;
 
 /// Jobs waiting for the writer, at most.
 const QUEUE_DEPTH: usize = 4096;
+
+/// Prepared statements each connection keeps compiled. Every statement the queue and the
+/// store run fits, so none is compiled twice.
+pub(crate) const STATEMENT_CACHE: usize = 64;
 
 /// The database failed, or is closed.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -39,6 +48,7 @@ type Job = Box<dyn FnOnce(&Connection) -> Finish + Send>;
 #[derive(Clone)]
 pub struct Database {
     jobs: mpsc::Sender<Job>,
+    readers: Arc<Readers>,
 }
 
 impl Database {
@@ -51,12 +61,27 @@ impl Database {
         connection.pragma_update(None, "foreign_keys", "ON")?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         connection.execute_batch(schema)?;
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        let readers = Arc::new(Readers::new(path));
         let (jobs, receiver) = mpsc::channel(QUEUE_DEPTH);
         thread::Builder::new()
             .name("revops-sqlite".to_owned())
             .spawn(move || writer(connection, receiver))
             .map_err(|e| DbError::Sqlite(format!("cannot start the writer thread: {e}")))?;
-        Ok(Self { jobs })
+        Ok(Self { jobs, readers })
+    }
+
+    /// Runs `work` on a read-only connection, beside the writer. It sees every commit
+    /// whose caller has heard back; it must not need to see a write that is still queued.
+    pub async fn read<T, F>(&self, work: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+    {
+        let readers = Arc::clone(&self.readers);
+        tokio::task::spawn_blocking(move || readers.with(work))
+            .await
+            .map_err(|_| DbError::Closed)?
     }
 
     /// Runs `work` in the writer's transaction; returns its result once committed. An
@@ -83,14 +108,19 @@ fn in_savepoint<T>(
     connection: &Connection,
     work: impl FnOnce(&Connection) -> Result<T, DbError>,
 ) -> Result<T, DbError> {
-    connection.execute_batch("SAVEPOINT job")?;
+    let run = |sql: &str| -> Result<(), DbError> {
+        connection.prepare_cached(sql)?.execute([])?;
+        Ok(())
+    };
+    run("SAVEPOINT job")?;
     match work(connection) {
         Ok(value) => {
-            connection.execute_batch("RELEASE job")?;
+            run("RELEASE job")?;
             Ok(value)
         }
         Err(error) => {
-            connection.execute_batch("ROLLBACK TO job; RELEASE job")?;
+            run("ROLLBACK TO job")?;
+            run("RELEASE job")?;
             Err(error)
         }
     }
@@ -106,7 +136,10 @@ fn writer(connection: Connection, mut receiver: mpsc::Receiver<Job>) {
                 Err(_) => break,
             }
         }
-        if let Err(error) = connection.execute_batch("BEGIN IMMEDIATE") {
+        if let Err(error) = connection
+            .prepare_cached("BEGIN IMMEDIATE")
+            .and_then(|mut begin| begin.execute([]))
+        {
             let error = DbError::from(error);
             tracing::error!(%error, "cannot begin a transaction");
             // Dropping a job unrun answers its caller with an error.
@@ -114,12 +147,16 @@ fn writer(connection: Connection, mut receiver: mpsc::Receiver<Job>) {
             continue;
         }
         let finishes: Vec<Finish> = group.into_iter().map(|job| job(&connection)).collect();
-        let committed = connection.execute_batch("COMMIT").map_err(|error| {
-            let error = DbError::from(error);
-            tracing::error!(%error, "commit failed; rolling the group back");
-            let _ = connection.execute_batch("ROLLBACK");
-            error
-        });
+        let committed = connection
+            .prepare_cached("COMMIT")
+            .and_then(|mut commit| commit.execute([]))
+            .map(drop)
+            .map_err(|error| {
+                let error = DbError::from(error);
+                tracing::error!(%error, "commit failed; rolling the group back");
+                let _ = connection.execute_batch("ROLLBACK");
+                error
+            });
         for finish in finishes {
             finish(committed.clone());
         }

@@ -1,0 +1,59 @@
+//! The read-only connections: opened on first need, kept for reuse, as many at once as
+//! there are concurrent reads (WAL lets each read a committed snapshot beside the writer).
+
+use super::{DbError, STATEMENT_CACHE};
+use rusqlite::{Connection, OpenFlags};
+use std::{
+    path::{Path, PathBuf},
+    sync::Mutex,
+    time::Duration,
+};
+
+/// Idle connections kept for reuse, at most; a busier moment opens more and closes them.
+const MAX_IDLE: usize = 16;
+
+/// A pool of read-only connections to one database file.
+pub(super) struct Readers {
+    path: PathBuf,
+    idle: Mutex<Vec<Connection>>,
+}
+
+impl Readers {
+    /// A pool on the database at `path`, with no connection open yet.
+    pub(super) fn new(path: &Path) -> Self {
+        Self {
+            path: path.to_owned(),
+            idle: Mutex::new(Vec::new()),
+        }
+    }
+
+    /// Runs `work` on an idle connection, or a new one; blocks, so call it off the
+    /// async workers.
+    pub(super) fn with<T>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        let reused = self.idle.lock().ok().and_then(|mut idle| idle.pop());
+        let connection = match reused {
+            Some(connection) => connection,
+            None => self.open()?,
+        };
+        let result = work(&connection);
+        if let Ok(mut idle) = self.idle.lock()
+            && idle.len() < MAX_IDLE
+        {
+            idle.push(connection);
+        }
+        result
+    }
+
+    fn open(&self) -> Result<Connection, DbError> {
+        let connection = Connection::open_with_flags(
+            &self.path,
+            OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
+        )?;
+        connection.busy_timeout(Duration::from_secs(5))?;
+        connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
+        Ok(connection)
+    }
+}
