@@ -1,14 +1,26 @@
-//! The conversation archive on disk: each finished conversation as one pretty-printed
-//! JSON file under `DATA_DIR/`, at the same date-partitioned key S3 would use
-//! (`conversations/year=…/month=…/day=…/<tracking id>.json`), written whole or not at all.
+//! The conversation archive on disk: each finished conversation as one line of JSON,
+//! appended to the day's file in the same date partition S3 would use
+//! (`conversations/year=…/month=…/day=…/conversations.jsonl`). A file per conversation
+//! would cost an inode, a create and a rename for every request; one open file per day
+//! costs one `write`. A conversation exported twice appears twice; the last line wins.
 
 use async_trait::async_trait;
 use revops_core::ports::{ArchiveError, ConversationArchive, ConversationRecord};
-use std::path::{Path, PathBuf};
+use std::{
+    fs::{File, OpenOptions},
+    io::Write,
+    path::{Path, PathBuf},
+    sync::{Arc, Mutex},
+};
+
+/// The name of each day's file inside its partition.
+pub const DAY_FILE: &str = "conversations.jsonl";
 
 /// Archives conversations below a directory.
 pub struct FileArchive {
     root: PathBuf,
+    /// The day's file last written to, kept open.
+    open: Arc<Mutex<Option<(PathBuf, File)>>>,
 }
 
 impl FileArchive {
@@ -16,12 +28,31 @@ impl FileArchive {
     pub fn new(root: &Path) -> Self {
         Self {
             root: root.to_owned(),
+            open: Arc::default(),
         }
     }
 
-    /// Where a conversation is (or would be) stored.
+    /// The file a conversation is (or would be) appended to.
     pub fn path_of(&self, conversation: &ConversationRecord) -> PathBuf {
-        self.root.join(conversation.key())
+        self.root.join(conversation.partition()).join(DAY_FILE)
+    }
+}
+
+/// Appends `line` to `path`, reusing the open file when it is the same day's.
+fn append(open: &Mutex<Option<(PathBuf, File)>>, path: &Path, line: &[u8]) -> std::io::Result<()> {
+    let mut open = open
+        .lock()
+        .map_err(|_| std::io::Error::other("an earlier append panicked"))?;
+    if open.as_ref().is_none_or(|(current, _)| current != path) {
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent)?;
+        }
+        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        *open = Some((path.to_owned(), file));
+    }
+    match open.as_mut() {
+        Some((_, file)) => file.write_all(line),
+        None => Ok(()),
     }
 }
 
@@ -29,15 +60,67 @@ impl FileArchive {
 impl ConversationArchive for FileArchive {
     async fn export(&self, conversation: &ConversationRecord) -> Result<(), ArchiveError> {
         let path = self.path_of(conversation);
-        let failed = |error: std::io::Error| ArchiveError(format!("{}: {error}", path.display()));
-        let json = serde_json::to_vec_pretty(conversation)
-            .map_err(|error| ArchiveError(error.to_string()))?;
-        if let Some(parent) = path.parent() {
-            tokio::fs::create_dir_all(parent).await.map_err(failed)?;
+        let mut line =
+            serde_json::to_vec(conversation).map_err(|error| ArchiveError(error.to_string()))?;
+        line.push(b'\n');
+        let open = Arc::clone(&self.open);
+        let target = path.clone();
+        tokio::task::spawn_blocking(move || append(&open, &target, &line))
+            .await
+            .map_err(|error| ArchiveError(error.to_string()))?
+            .map_err(|error| ArchiveError(format!("{}: {error}", path.display())))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::{TimeZone, Utc};
+    use revops_core::{Status, TrackingId};
+
+    fn conversation(day: u32) -> ConversationRecord {
+        ConversationRecord {
+            tracking_id: TrackingId::new(),
+            source_system: "crm".into(),
+            source_process: "renewals".into(),
+            query: "q".into(),
+            response: Some("a".into()),
+            session_id: None,
+            status: Status::Delivered,
+            attempts: 1,
+            last_error: None,
+            webhook_url: None,
+            queued_at: Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0).unwrap(),
+            finished_at: Utc::now(),
+            events: Vec::new(),
         }
-        let partial = path.with_extension("json.partial");
-        tokio::fs::write(&partial, json).await.map_err(failed)?;
-        tokio::fs::rename(&partial, &path).await.map_err(failed)?;
-        Ok(())
+    }
+
+    #[tokio::test]
+    async fn appends_one_line_per_conversation_to_its_days_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let archive = FileArchive::new(dir.path());
+        let (first, second, next_day) = (conversation(21), conversation(21), conversation(22));
+        for record in [&first, &second, &next_day] {
+            archive.export(record).await.unwrap();
+        }
+        let day = dir
+            .path()
+            .join("conversations/year=2026/month=11/day=21")
+            .join(DAY_FILE);
+        assert_eq!(archive.path_of(&first), day);
+        let lines: Vec<ConversationRecord> = std::fs::read_to_string(&day)
+            .unwrap()
+            .lines()
+            .map(|line| serde_json::from_str(line).unwrap())
+            .collect();
+        assert_eq!(lines, vec![first, second]);
+        let next: ConversationRecord = serde_json::from_str(
+            std::fs::read_to_string(archive.path_of(&next_day))
+                .unwrap()
+                .trim_end(),
+        )
+        .unwrap();
+        assert_eq!(next, next_day);
     }
 }

@@ -19,7 +19,9 @@ use revops_core::{
     retry::RetryPolicy,
 };
 use revops_local::{
-    Database, SqliteQueue, SqliteStore, archive::FileArchive, outbox::OutboxDeliverer,
+    Database, SqliteQueue, SqliteStore,
+    archive::{self, FileArchive},
+    outbox::OutboxDeliverer,
     schema::SCHEMA,
 };
 use revops_telemetry::Telemetry;
@@ -136,9 +138,15 @@ async fn two_copies_of_one_message_ask_the_agent_once_and_deliver_once() {
     let day = message.queued_at.format("year=%Y/month=%m/day=%d");
     let archived = dir
         .path()
-        .join(format!("conversations/{day}/{}.json", message.tracking_id));
-    let conversation: serde_json::Value =
-        serde_json::from_str(&std::fs::read_to_string(archived).unwrap()).unwrap();
+        .join(format!("conversations/{day}/{}", archive::DAY_FILE));
+    let archived = std::fs::read_to_string(archived).unwrap();
+    let conversations: Vec<serde_json::Value> = archived
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect();
+    assert_eq!(conversations.len(), 1, "archived once: {archived}");
+    let conversation = &conversations[0];
+    assert_eq!(conversation["tracking_id"], message.tracking_id.to_string());
     assert_eq!(conversation["status"], "delivered");
     assert_eq!(conversation["response"], "**Answer** to q");
     assert_eq!(conversation["events"].as_array().unwrap().len(), 5);

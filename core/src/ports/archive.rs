@@ -42,10 +42,14 @@ impl ConversationRecord {
     /// The archive key: `conversations/year=YYYY/month=MM/day=DD/<tracking id>.json`,
     /// partitioned by the day it was queued.
     pub fn key(&self) -> String {
+        format!("{}/{}.json", self.partition(), self.tracking_id)
+    }
+
+    /// The day's partition the key lies in: `conversations/year=YYYY/month=MM/day=DD`.
+    pub fn partition(&self) -> String {
         format!(
-            "conversations/{}/{}.json",
-            self.queued_at.format("year=%Y/month=%m/day=%d"),
-            self.tracking_id
+            "conversations/{}",
+            self.queued_at.format("year=%Y/month=%m/day=%d")
         )
     }
 }
@@ -88,6 +92,10 @@ mod tests {
         assert_eq!(
             record.key(),
             format!("conversations/year=2025/month=08/day=04/{id}.json")
+        );
+        assert_eq!(
+            record.partition(),
+            "conversations/year=2025/month=08/day=04"
         );
     }
 }
