@@ -1,13 +1,13 @@
-//! The gateway's flow: record a valid request, queue it durably, answer with its
-//! tracking id; and read a request's status back.
+//! The gateway's flow: record a valid request and queue it durably, side by side, then
+//! answer with its tracking id; and read a request's status back.
 
 use super::RequestMessage;
 use crate::{
     Clock, InboundRequest, Status, TrackingId,
     payload::AcceptedResponse,
     ports::{
-        IdempotencyClaim, NewRecord, RequestQueue, StatusUpdate, StoreError, TrackingRecord,
-        TrackingStore,
+        IdempotencyClaim, NewRecord, QueueError, RequestQueue, StatusUpdate, StoreError,
+        TrackingRecord, TrackingStore,
     },
 };
 use revops_telemetry::{Telemetry, propagation};
@@ -52,7 +52,8 @@ impl Gateway {
         &self.telemetry
     }
 
-    /// Records and queues `request`; returns the `202` body once both are durable. With an
+    /// Records and queues `request`; returns the `202` body once the message is durable
+    /// (the record normally is too; when it is not, the processor writes it). With an
     /// `Idempotency-Key`, a repeat from the same `source_system` within 24 hours gets the
     /// first request's answer and queues nothing.
     pub async fn accept(
@@ -123,26 +124,52 @@ impl Gateway {
         }
     }
 
+    /// Writes the tracking record and sends the message at the same time, so a `202`
+    /// waits for one round trip rather than two. The queue is where a request becomes
+    /// accepted: once the message is in it, the processor creates a record that failed
+    /// to be written, and the answer is `202`. A refused message gets a `503`, and its
+    /// record, if written, is marked `failed` so that nobody waits for it.
     async fn record_and_queue(
         &self,
         request: InboundRequest,
         tracking_id: TrackingId,
         queued_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<AcceptedResponse, AcceptError> {
-        self.store
-            .create(NewRecord {
-                tracking_id,
-                source_system: request.source_system.as_str().to_owned(),
-                source_process: request.source_process.as_str().to_owned(),
-                queued_at,
-            })
-            .await
-            .map_err(|e| AcceptError::Unavailable(e.to_string()))?;
+        let record = NewRecord {
+            tracking_id,
+            source_system: request.source_system.as_str().to_owned(),
+            source_process: request.source_process.as_str().to_owned(),
+            queued_at,
+        };
         let message = RequestMessage {
             tracking_id,
             request,
             queued_at,
         };
+        let (created, sent) = tokio::join!(self.store.create(record), self.send(message));
+        match (created, sent) {
+            (created, Ok(())) => {
+                if let Err(error) = created {
+                    tracing::warn!(%tracking_id, %error, "queued without a tracking record; the processor will create it");
+                }
+                Ok(AcceptedResponse::new(tracking_id, queued_at))
+            }
+            (Ok(()), Err(error)) => {
+                let update = StatusUpdate::new(Status::Failed, self.clock.now())
+                    .detail("not accepted: the queue refused it")
+                    .last_error(Some(error.to_string()));
+                if let Err(store_error) = self.store.update(&tracking_id, update).await {
+                    tracing::warn!(%tracking_id, error = %store_error, "could not mark a refused request");
+                }
+                Err(AcceptError::Unavailable(error.to_string()))
+            }
+            (Err(_), Err(error)) => Err(AcceptError::Unavailable(error.to_string())),
+        }
+    }
+
+    /// Sends the request's message inside a producer span whose context it carries.
+    async fn send(&self, message: RequestMessage) -> Result<(), QueueError> {
+        let tracking_id = message.tracking_id;
         let span = tracing::info_span!(
             "send",
             otel.name = format!("send {}", self.queue.name()),
@@ -158,27 +185,13 @@ impl Gateway {
             &span,
             &tracking_id.to_string(),
         ));
-        let sent = self
+        let message_id = self
             .queue
             .send(encoded, Duration::ZERO)
             .instrument(span.clone())
-            .await;
-        if let Ok(message_id) = &sent {
-            span.record("messaging.message.id", message_id.as_str());
-        }
-        drop(span);
-        if let Err(error) = sent {
-            // The caller gets a 503 and will retry under a new id; mark this one so that
-            // nobody waits for it.
-            let update = StatusUpdate::new(Status::Failed, self.clock.now())
-                .detail("not accepted: the queue refused it")
-                .last_error(Some(error.to_string()));
-            if let Err(store_error) = self.store.update(&tracking_id, update).await {
-                tracing::warn!(%tracking_id, error = %store_error, "could not mark a refused request");
-            }
-            return Err(AcceptError::Unavailable(error.to_string()));
-        }
-        Ok(AcceptedResponse::new(tracking_id, queued_at))
+            .await?;
+        span.record("messaging.message.id", message_id.as_str());
+        Ok(())
     }
 
     /// The record of `id`, if any.

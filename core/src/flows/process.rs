@@ -387,7 +387,7 @@ impl Processor {
         if let Some(record) = self.store.get(&message.tracking_id).await? {
             return Ok(record);
         }
-        tracing::warn!(tracking_id = %message.tracking_id, "no tracking record for a queued request; creating it");
+        tracing::warn!(tracking_id = %message.tracking_id, "no tracking record for a queued request (the gateway's write failed or is late); creating it");
         self.store
             .create(NewRecord {
                 tracking_id: message.tracking_id,

@@ -1,0 +1,218 @@
+//! The gateway's flow when one of its two writes fails: the queue decides. A request the
+//! queue took is accepted (and its missing record is made by the processor); a request
+//! the queue refused is not, and its record says so.
+
+#![allow(clippy::unwrap_used, reason = "tests fail loudly")]
+
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use revops_core::{
+    InboundRequest, Status, SystemClock, TrackingId,
+    flows::{
+        AcceptError, DeliveryTargets, Gateway, HandleOutcome, Processor, ProcessorConfig,
+        ProcessorPorts,
+    },
+    ports::{
+        Agent, AgentAnswer, AgentError, AgentQuestion, IdempotencyClaim, NewRecord, QueueError,
+        QueueMessage, Receipt, ReceiveBatch, RequestQueue, StatusUpdate, StoreError,
+        TrackingRecord, TrackingStore,
+    },
+    retry::RetryPolicy,
+};
+use revops_local::{
+    Database, SqliteQueue, SqliteStore, archive::FileArchive, outbox::OutboxDeliverer,
+    schema::SCHEMA,
+};
+use revops_telemetry::Telemetry;
+use std::{sync::Arc, time::Duration};
+
+const SEED_REQUEST: &[u8] = br#"{"query":"Which deals are in Negotiate?","source_system":"crm","source_process":"renewals","timestamp":"2026-11-22T06:30:00Z"}"#;
+
+/// The SQLite queue, except that it refuses every message sent to it.
+struct RefusingQueue(SqliteQueue);
+
+#[async_trait]
+impl RequestQueue for RefusingQueue {
+    fn name(&self) -> &str {
+        self.0.name()
+    }
+    async fn send(&self, _: QueueMessage, _: Duration) -> Result<String, QueueError> {
+        Err(QueueError::Unavailable("the disk is full".into()))
+    }
+    async fn receive(&self, max: usize, visibility: Duration) -> Result<ReceiveBatch, QueueError> {
+        self.0.receive(max, visibility).await
+    }
+    async fn ack(&self, receipt: &Receipt) -> Result<(), QueueError> {
+        self.0.ack(receipt).await
+    }
+    async fn retry_later(&self, r: &Receipt, d: Duration, why: &str) -> Result<(), QueueError> {
+        self.0.retry_later(r, d, why).await
+    }
+    async fn requeue(&self, receipt: &Receipt, delay: Duration) -> Result<(), QueueError> {
+        self.0.requeue(receipt, delay).await
+    }
+    async fn dead_letter(&self, receipt: &Receipt, reason: &str) -> Result<(), QueueError> {
+        self.0.dead_letter(receipt, reason).await
+    }
+    async fn ping(&self) -> Result<(), QueueError> {
+        self.0.ping().await
+    }
+}
+
+/// The SQLite store, except that it refuses to create the gateway's records.
+struct RefusingStore(SqliteStore);
+
+#[async_trait]
+impl TrackingStore for RefusingStore {
+    async fn create(&self, _: NewRecord) -> Result<(), StoreError> {
+        Err(StoreError::Unavailable("throttled".into()))
+    }
+    async fn get(&self, id: &TrackingId) -> Result<Option<TrackingRecord>, StoreError> {
+        self.0.get(id).await
+    }
+    async fn update(&self, id: &TrackingId, update: StatusUpdate) -> Result<(), StoreError> {
+        self.0.update(id, update).await
+    }
+    async fn claim(
+        &self,
+        id: &TrackingId,
+        owner: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<bool, StoreError> {
+        self.0.claim(id, owner, until, now).await
+    }
+    async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError> {
+        self.0.release(id, owner).await
+    }
+    async fn claim_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        id: &TrackingId,
+        now: DateTime<Utc>,
+    ) -> Result<IdempotencyClaim, StoreError> {
+        self.0.claim_idempotency_key(scope, key, id, now).await
+    }
+    async fn release_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        id: &TrackingId,
+    ) -> Result<(), StoreError> {
+        self.0.release_idempotency_key(scope, key, id).await
+    }
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.0.ping().await
+    }
+}
+
+/// An agent that answers at once.
+struct EchoAgent;
+
+#[async_trait]
+impl Agent for EchoAgent {
+    async fn ask(&self, question: &AgentQuestion) -> Result<AgentAnswer, AgentError> {
+        Ok(AgentAnswer {
+            response: format!("You asked: {}", question.query),
+            session_id: "s1".into(),
+            answered_at: Utc::now(),
+        })
+    }
+}
+
+fn open(dir: &std::path::Path) -> (SqliteQueue, SqliteStore) {
+    let db = Database::open(&dir.join("revops.sqlite"), SCHEMA).unwrap();
+    (
+        SqliteQueue::new(db.clone(), Arc::new(SystemClock), 5),
+        SqliteStore::new(db),
+    )
+}
+
+fn gateway(queue: Arc<dyn RequestQueue>, store: Arc<dyn TrackingStore>) -> Gateway {
+    Gateway::new(
+        queue,
+        store,
+        Arc::new(SystemClock),
+        Telemetry::without_metrics("gateway"),
+    )
+}
+
+#[tokio::test]
+async fn a_refused_message_is_not_accepted_and_its_record_says_why() {
+    let dir = tempfile::tempdir().unwrap();
+    let (queue, store) = open(dir.path());
+    let gateway = gateway(
+        Arc::new(RefusingQueue(queue.clone())),
+        Arc::new(store.clone()),
+    );
+    let request = InboundRequest::parse(SEED_REQUEST).unwrap().request;
+    let refused = gateway.accept(request, None).await.unwrap_err();
+    let AcceptError::Unavailable(reason) = refused;
+    assert!(reason.contains("the disk is full"), "{reason}");
+    assert_eq!(queue.depth().await.unwrap().waiting, 0);
+    // The record written beside the refused send is marked, so nobody waits for it.
+    let database = dir.path().join("revops.sqlite");
+    assert_eq!(count(&database, "SELECT COUNT(*) FROM tracking"), 1);
+    let failed = count(
+        &database,
+        "SELECT COUNT(*) FROM tracking WHERE status = 'failed' AND last_error LIKE '%disk is full%'",
+    );
+    assert_eq!(failed, 1);
+}
+
+#[tokio::test]
+async fn a_queued_message_is_accepted_and_delivered_though_its_record_was_not_written() {
+    let dir = tempfile::tempdir().unwrap();
+    let (queue, store) = open(dir.path());
+    let gateway = gateway(
+        Arc::new(queue.clone()),
+        Arc::new(RefusingStore(store.clone())),
+    );
+    let request = InboundRequest::parse(SEED_REQUEST).unwrap().request;
+    let accepted = gateway.accept(request, None).await.unwrap();
+    assert!(store.get(&accepted.tracking_id).await.unwrap().is_none());
+    assert_eq!(queue.depth().await.unwrap().waiting, 1);
+
+    let outbox = OutboxDeliverer::new(&dir.path().join("outbox.jsonl"));
+    let processor = Processor::new(
+        ProcessorPorts {
+            agent: Arc::new(EchoAgent),
+            deliverer: Arc::new(OutboxDeliverer::new(&dir.path().join("outbox.jsonl"))),
+            store: Arc::new(store.clone()),
+            queue: Arc::new(queue.clone()),
+            archive: Arc::new(FileArchive::new(dir.path())),
+            clock: Arc::new(SystemClock),
+            telemetry: Telemetry::without_metrics("processor"),
+        },
+        ProcessorConfig {
+            agent_policy: RetryPolicy::agent_default(),
+            delivery_policy: RetryPolicy::delivery_default(),
+            inline_retry_budget: Duration::ZERO,
+            agent_backoff: Duration::from_secs(60),
+            lease: Duration::from_secs(300),
+            targets: DeliveryTargets::single(outbox.url()),
+        },
+    );
+    let batch = queue.receive(10, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(batch.messages.len(), 1);
+    assert_eq!(
+        processor.handle(&batch.messages[0]).await.unwrap(),
+        HandleOutcome::Delivered { attempts: 1 }
+    );
+    let record = store.get(&accepted.tracking_id).await.unwrap().unwrap();
+    assert_eq!(record.status, Status::Delivered);
+    assert_eq!(record.source_system, "crm");
+    assert_eq!(
+        record.events.first().map(|e| e.status),
+        Some(Status::Queued)
+    );
+    let delivered = std::fs::read_to_string(dir.path().join("outbox.jsonl")).unwrap();
+    assert!(delivered.contains(&accepted.tracking_id.to_string()));
+}
+
+/// One number from the database, read outside the adapters.
+fn count(path: &std::path::Path, sql: &str) -> i64 {
+    let connection = rusqlite::Connection::open(path).unwrap();
+    connection.query_row(sql, [], |row| row.get(0)).unwrap()
+}
