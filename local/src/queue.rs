@@ -171,7 +171,8 @@ impl RequestQueue for SqliteQueue {
     }
 
     async fn send(&self, message: QueueMessage, delay: Duration) -> Result<String, QueueError> {
-        let id = Uuid::new_v4().to_string();
+        // Time-ordered ids keep inserts at the end of the primary-key index.
+        let id = Uuid::now_v7().to_string();
         let now = to_micros(self.clock.now());
         let visible_at = now.saturating_add(duration_micros(delay));
         let attributes = encode_attributes(&message.attributes);
@@ -236,7 +237,7 @@ impl RequestQueue for SqliteQueue {
                         });
                         continue;
                     }
-                    let receipt = Uuid::new_v4().to_string();
+                    let receipt = Uuid::now_v7().to_string();
                     c.prepare_cached(
                         "UPDATE queue_messages
                          SET receive_count = receive_count + 1, visible_at = ?2, receipt = ?3

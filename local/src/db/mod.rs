@@ -7,16 +7,24 @@
 
 mod readers;
 
-use readers::Readers;
+use readers::{MAX_READERS, Readers};
 use rusqlite::Connection;
 use std::{path::Path, sync::Arc, thread};
-use tokio::sync::{mpsc, oneshot};
+use tokio::sync::{Semaphore, mpsc, oneshot};
 
 /// The most jobs one transaction takes.
 const MAX_GROUP: usize = 256;
 
 /// Jobs waiting for the writer, at most.
 const QUEUE_DEPTH: usize = 4096;
+
+/// The writer's page cache, in KiB (as SQLite's negative `cache_size` means): the pages
+/// of the tables' random-keyed indexes stay in memory instead of being read again.
+const WRITER_CACHE_KIB: i64 = -65_536;
+
+/// How much of the database file each connection maps into memory, so that a page read
+/// is a memory access rather than a `read` call.
+pub(crate) const MMAP_BYTES: i64 = 256 * 1024 * 1024;
 
 /// Prepared statements each connection keeps compiled. Every statement the queue and the
 /// store run fits, so none is compiled twice.
@@ -49,6 +57,8 @@ type Job = Box<dyn FnOnce(&Connection) -> Finish + Send>;
 pub struct Database {
     jobs: mpsc::Sender<Job>,
     readers: Arc<Readers>,
+    /// One permit per reader connection.
+    reading: Arc<Semaphore>,
 }
 
 impl Database {
@@ -59,6 +69,8 @@ impl Database {
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "FULL")?;
         connection.pragma_update(None, "foreign_keys", "ON")?;
+        connection.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
+        connection.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         connection.execute_batch(schema)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
@@ -68,7 +80,11 @@ impl Database {
             .name("revops-sqlite".to_owned())
             .spawn(move || writer(connection, receiver))
             .map_err(|e| DbError::Sqlite(format!("cannot start the writer thread: {e}")))?;
-        Ok(Self { jobs, readers })
+        Ok(Self {
+            jobs,
+            readers,
+            reading: Arc::new(Semaphore::new(MAX_READERS)),
+        })
     }
 
     /// Runs `work` on a read-only connection, beside the writer. It sees every commit
@@ -78,10 +94,18 @@ impl Database {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
     {
-        let readers = Arc::clone(&self.readers);
-        tokio::task::spawn_blocking(move || readers.with(work))
+        let permit = Arc::clone(&self.reading)
+            .acquire_owned()
             .await
-            .map_err(|_| DbError::Closed)?
+            .map_err(|_| DbError::Closed)?;
+        let readers = Arc::clone(&self.readers);
+        tokio::task::spawn_blocking(move || {
+            let result = readers.with(work);
+            drop(permit);
+            result
+        })
+        .await
+        .map_err(|_| DbError::Closed)?
     }
 
     /// Runs `work` in the writer's transaction; returns its result once committed. An
@@ -193,5 +217,41 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
             .unwrap();
         assert_eq!(count, 2);
+    }
+
+    #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+    async fn reads_see_every_commit_already_answered_however_many_run_at_once() {
+        let dir = tempfile::tempdir().unwrap();
+        let db = Database::open(&dir.path().join("db.sqlite"), SCHEMA).unwrap();
+        let mut reads = tokio::task::JoinSet::new();
+        for n in 0..100_i64 {
+            let key = format!("k{n}");
+            let stored = key.clone();
+            db.call(move |c| {
+                c.execute("INSERT INTO t (k, v) VALUES (?1, ?2)", (&stored, n))?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+            let db = db.clone();
+            reads.spawn(async move {
+                db.read(move |c| {
+                    Ok(c.query_row("SELECT v FROM t WHERE k = ?1", [&key], |r| {
+                        r.get::<_, i64>(0)
+                    })?)
+                })
+                .await
+                .map(|v| (n, v))
+            });
+        }
+        while let Some(read) = reads.join_next().await {
+            let (n, v) = read.unwrap().unwrap();
+            assert_eq!(n, v);
+        }
+        let refused = db
+            .read(|c| Ok(c.execute("DELETE FROM t", [])?))
+            .await
+            .unwrap_err();
+        assert!(refused.to_string().contains("readonly"), "{refused}");
     }
 }

@@ -1,7 +1,8 @@
-//! The read-only connections: opened on first need, kept for reuse, as many at once as
-//! there are concurrent reads (WAL lets each read a committed snapshot beside the writer).
+//! The read-only connections: opened on first need and kept for reuse, at most
+//! [`MAX_READERS`] of them, each reading a committed snapshot beside the writer (WAL).
+//! Reads beyond that wait for a connection rather than open and close one each.
 
-use super::{DbError, STATEMENT_CACHE};
+use super::{DbError, MMAP_BYTES, STATEMENT_CACHE};
 use rusqlite::{Connection, OpenFlags};
 use std::{
     path::{Path, PathBuf},
@@ -9,8 +10,9 @@ use std::{
     time::Duration,
 };
 
-/// Idle connections kept for reuse, at most; a busier moment opens more and closes them.
-const MAX_IDLE: usize = 16;
+/// Reads running at once, at most; each holds one connection. Reads use CPU, not I/O
+/// (the file is memory-mapped), so a few more than the cores is plenty.
+pub(super) const MAX_READERS: usize = 8;
 
 /// A pool of read-only connections to one database file.
 pub(super) struct Readers {
@@ -28,7 +30,7 @@ impl Readers {
     }
 
     /// Runs `work` on an idle connection, or a new one; blocks, so call it off the
-    /// async workers.
+    /// async workers, and no more than [`MAX_READERS`] at once.
     pub(super) fn with<T>(
         &self,
         work: impl FnOnce(&Connection) -> Result<T, DbError>,
@@ -39,9 +41,7 @@ impl Readers {
             None => self.open()?,
         };
         let result = work(&connection);
-        if let Ok(mut idle) = self.idle.lock()
-            && idle.len() < MAX_IDLE
-        {
+        if let Ok(mut idle) = self.idle.lock() {
             idle.push(connection);
         }
         result
@@ -53,6 +53,7 @@ impl Readers {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         connection.busy_timeout(Duration::from_secs(5))?;
+        connection.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(connection)
     }
