@@ -6,6 +6,11 @@ mod cli;
 use clap::Parser;
 use std::process::ExitCode;
 
+/// mimalloc, not glibc's malloc: the server allocates per request on many threads, where
+/// glibc's arenas cost an eighth of the workers' CPU (see BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = cli::Cli::parse();
     match cli.run() {
