@@ -103,6 +103,55 @@ fn python() -> Option<PathBuf> {
     ok.then_some(python)
 }
 
+/// The sizes of what `cargo lambda build` left in `<target>/lambda/<function>/bootstrap`,
+/// with the architecture read from each ELF header; none if it was not run.
+fn cargo_lambda_sizes() -> anyhow::Result<Vec<Value>> {
+    let mut table = Table::new(
+        "sizes: `cargo lambda build --release` output, zipped as deployed",
+        &[
+            "binary",
+            "architecture",
+            "stripped MB",
+            "zip (bootstrap) MB",
+        ],
+    );
+    let mut results = Vec::new();
+    for name in ["webhook-gateway", "queue-processor", "agent-wrapper"] {
+        let path = report::target_dir()
+            .join("lambda")
+            .join(name)
+            .join("bootstrap");
+        let Ok(binary) = std::fs::read(&path) else {
+            continue;
+        };
+        // e_machine, little-endian, at offset 18 of an ELF header.
+        let architecture = match binary.get(18..20) {
+            Some([0xB7, 0x00]) => "arm64",
+            Some([0x3E, 0x00]) => "x86_64",
+            _ => "unknown",
+        };
+        let zip = zipped(&path)?;
+        table.row(vec![
+            name.to_owned(),
+            architecture.to_owned(),
+            format!("{:.2}", binary.len() as f64 / 1e6),
+            format!("{:.2}", zip as f64 / 1e6),
+        ]);
+        results.push(json!({
+            "binary": name,
+            "bytes": binary.len(),
+            "zip_bytes": zip,
+            "target": format!("{architecture} (cargo lambda)"),
+        }));
+    }
+    if results.is_empty() {
+        report::note("no `cargo lambda build` output in <target>/lambda: arm64 sizes skipped")?;
+    } else {
+        table.print()?;
+    }
+    Ok(results)
+}
+
 /// Size in bytes of `binary` zipped alone as `bootstrap` (0 without `zip`).
 fn zipped(binary: &Path) -> anyhow::Result<u64> {
     let dir = tempfile::Builder::new()
@@ -196,6 +245,8 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         );
     }
     sizes.print()?;
+    let lambda_sizes = cargo_lambda_sizes()?;
+    size_results.extend(lambda_sizes);
     let path = report::record(
         "coldstart",
         load_before,

@@ -4,7 +4,8 @@
 //! returns so no span waits for the next one.
 
 use revops_telemetry::{
-    LogFormat, Telemetry, TelemetryGuard, TraceSettings, emf::StdoutSink, events::ColdStart,
+    LogFormat, LogOutput, Telemetry, TelemetryGuard, TraceSettings, emf::StdoutSink,
+    events::ColdStart,
 };
 use std::sync::Arc;
 
@@ -26,7 +27,12 @@ impl LambdaTelemetry {
             Some(raw) => LogFormat::parse(Some(&raw)).map_err(|e| e.to_string())?,
         };
         let traces = TraceSettings::from_env(service, env);
-        let guard = revops_telemetry::init(env("LOG_LEVEL").as_deref(), format, &traces)?;
+        let guard = revops_telemetry::init(
+            env("LOG_LEVEL").as_deref(),
+            format,
+            LogOutput::Direct,
+            &traces,
+        )?;
         let namespace = env("REVOPS_METRICS_NAMESPACE")
             .unwrap_or_else(|| revops_telemetry::DEFAULT_NAMESPACE.to_owned());
         let handle = Telemetry::new(service, namespace, Arc::new(StdoutSink));

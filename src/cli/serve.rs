@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::Args;
 use revops_demo_agent::{DEMO_AGENT_NAME, DemoAgent};
 use revops_local::{DeliveryMode, LocalConfig, LocalHost};
-use revops_telemetry::{LogFormat, TraceSettings};
+use revops_telemetry::{LogFormat, LogOutput, TraceSettings};
 use std::{io::Write, net::SocketAddr, path::PathBuf, sync::Arc};
 
 /// `revops serve`'s flags; each overrides its environment variable.
@@ -30,9 +30,13 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
     }
     let format = LogFormat::parse(std::env::var("LOG_FORMAT").ok().as_deref())?;
     let traces = TraceSettings::from_env("revops", |name| std::env::var(name).ok());
-    let telemetry =
-        revops_telemetry::init(std::env::var("LOG_LEVEL").ok().as_deref(), format, &traces)
-            .map_err(anyhow::Error::msg)?;
+    let telemetry = revops_telemetry::init(
+        std::env::var("LOG_LEVEL").ok().as_deref(),
+        format,
+        LogOutput::Background,
+        &traces,
+    )
+    .map_err(anyhow::Error::msg)?;
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

@@ -1,17 +1,32 @@
 //! Installs the process-wide subscriber once: the log layer (text or JSON on standard
 //! error) and the OpenTelemetry layer. The guard flushes spans on demand (a Lambda
-//! invocation's end) and on drop (process exit).
+//! invocation's end) and on drop (process exit), and then the log lines still queued.
 
 use crate::{LogFormat, TraceSettings, filter_for, otel::tracer_provider};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use std::io::IsTerminal;
-use tracing_subscriber::{filter::LevelFilter, fmt, prelude::*};
+use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
+use tracing_subscriber::{filter::LevelFilter, fmt, fmt::writer::BoxMakeWriter, prelude::*};
 
-/// Keeps the tracer provider; flushes it when asked and when dropped.
+/// How log lines reach standard error.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LogOutput {
+    /// Written by the thread that logs, before it goes on: what a Lambda function needs,
+    /// since its process may be frozen as soon as an invocation returns.
+    Direct,
+    /// Handed to a writer thread, so a busy server does not make a `write` call per line.
+    /// Nothing is dropped: a full queue makes the logging thread wait.
+    Background,
+}
+
+/// Keeps the tracer provider and the log writer; flushes them when asked and when
+/// dropped.
 #[derive(Debug)]
 pub struct TelemetryGuard {
     provider: SdkTracerProvider,
+    /// The background log writer's guard, if any: dropping it writes what is queued.
+    _log_writer: Option<WorkerGuard>,
 }
 
 impl TelemetryGuard {
@@ -34,6 +49,7 @@ impl Drop for TelemetryGuard {
 pub fn init(
     level: Option<&str>,
     format: LogFormat,
+    output: LogOutput,
     settings: &TraceSettings,
 ) -> Result<TelemetryGuard, String> {
     let provider = tracer_provider(settings)?;
@@ -43,12 +59,22 @@ pub fn init(
     let otel = tracing_opentelemetry::layer()
         .with_tracer(tracer)
         .with_filter(LevelFilter::INFO);
+    let (writer, log_writer) = match output {
+        LogOutput::Direct => (BoxMakeWriter::new(std::io::stderr), None),
+        LogOutput::Background => {
+            let (writer, guard) = NonBlockingBuilder::default()
+                .lossy(false)
+                .thread_name("revops-log")
+                .finish(std::io::stderr());
+            (BoxMakeWriter::new(writer), Some(guard))
+        }
+    };
     let registry = tracing_subscriber::registry().with(otel);
     let installed = match format {
         LogFormat::Text => registry
             .with(
                 fmt::layer()
-                    .with_writer(std::io::stderr)
+                    .with_writer(writer)
                     .with_ansi(std::io::stderr().is_terminal())
                     .with_target(false)
                     .with_filter(filter_for(level)),
@@ -61,11 +87,14 @@ pub fn init(
                     .flatten_event(true)
                     .with_current_span(true)
                     .with_span_list(false)
-                    .with_writer(std::io::stderr)
+                    .with_writer(writer)
                     .with_filter(filter_for(level)),
             )
             .try_init(),
     };
     drop(installed);
-    Ok(TelemetryGuard { provider })
+    Ok(TelemetryGuard {
+        provider,
+        _log_writer: log_writer,
+    })
 }

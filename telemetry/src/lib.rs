@@ -13,6 +13,6 @@ pub mod propagation;
 
 pub use events::Event;
 pub use handle::{DEFAULT_NAMESPACE, Telemetry};
-pub use init::{TelemetryGuard, init};
+pub use init::{LogOutput, TelemetryGuard, init};
 pub use logging::{LogFormat, UnknownLogFormat, filter_for};
 pub use otel::TraceSettings;
