@@ -22,9 +22,9 @@ const QUEUE_DEPTH: usize = 4096;
 /// of the tables' random-keyed indexes stay in memory instead of being read again.
 const WRITER_CACHE_KIB: i64 = -65_536;
 
-/// How much of the database file each connection maps into memory, so that a page read
-/// is a memory access rather than a `read` call.
-pub(crate) const MMAP_BYTES: i64 = 256 * 1024 * 1024;
+/// How much of the database file the writer maps into memory, so that a page read is a
+/// memory access rather than a `read` call.
+const MMAP_BYTES: i64 = 256 * 1024 * 1024;
 
 /// Prepared statements each connection keeps compiled. Every statement the queue and the
 /// store run fits, so none is compiled twice.

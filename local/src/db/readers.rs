@@ -1,8 +1,10 @@
 //! The read-only connections: opened on first need and kept for reuse, at most
 //! [`MAX_READERS`] of them, each reading a committed snapshot beside the writer (WAL).
-//! Reads beyond that wait for a connection rather than open and close one each.
+//! Reads beyond that wait for a connection rather than open and close one each. They do
+//! not map the file: a reader remaps it whenever the file has grown, and under load that
+//! `munmap` cost more than the `read` calls it saves.
 
-use super::{DbError, MMAP_BYTES, STATEMENT_CACHE};
+use super::{DbError, STATEMENT_CACHE};
 use rusqlite::{Connection, OpenFlags};
 use std::{
     path::{Path, PathBuf},
@@ -10,8 +12,8 @@ use std::{
     time::Duration,
 };
 
-/// Reads running at once, at most; each holds one connection. Reads use CPU, not I/O
-/// (the file is memory-mapped), so a few more than the cores is plenty.
+/// Reads running at once, at most; each holds one connection. Reads are served from the
+/// OS page cache and use CPU, not I/O, so a few more than the cores is plenty.
 pub(super) const MAX_READERS: usize = 8;
 
 /// A pool of read-only connections to one database file.
@@ -53,7 +55,6 @@ impl Readers {
             OpenFlags::SQLITE_OPEN_READ_ONLY | OpenFlags::SQLITE_OPEN_NO_MUTEX,
         )?;
         connection.busy_timeout(Duration::from_secs(5))?;
-        connection.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         Ok(connection)
     }
