@@ -252,12 +252,21 @@ impl Processor {
                 .await?;
             return Ok(HandleOutcome::Busy);
         }
-        let worked = self.work(&message, record, received).await;
-        if let Err(error) = self.store.release(&id, owner).await {
-            tracing::warn!(tracking_id = %id, %error, "could not release the lease; it will run out");
-        }
-        let (outcome, disposition) = worked?;
-        self.dispose(received, disposition).await?;
+        let (outcome, disposition) = match self.work(&message, record, received).await {
+            Ok(done) => done,
+            Err(error) => {
+                self.release_lease(&id, owner).await;
+                return Err(error);
+            }
+        };
+        // The lease and the message are let go together, so a worker waits for one write
+        // rather than two. Either order is safe: a copy of the message that arrives in
+        // between finds the lease held and comes back later, or finds the request done.
+        let ((), disposed) = tokio::join!(
+            self.release_lease(&id, owner),
+            self.dispose(received, disposition)
+        );
+        disposed?;
         self.emit_finished(&message, &outcome);
         if matches!(
             outcome,
@@ -266,6 +275,13 @@ impl Processor {
             self.export_conversation(&message).await;
         }
         Ok(outcome)
+    }
+
+    /// Gives up the request's lease; a failure only means the lease runs out by itself.
+    async fn release_lease(&self, id: &TrackingId, owner: &str) {
+        if let Err(error) = self.store.release(id, owner).await {
+            tracing::warn!(tracking_id = %id, %error, "could not release the lease; it will run out");
+        }
     }
 
     /// The end of a delivery, as metrics: its outcome and, once delivered, the SLA latency.
@@ -415,14 +431,10 @@ impl Processor {
         received: &Received,
     ) -> Result<Result<AgentAnswer, (HandleOutcome, Disposition)>, ProcessError> {
         let id = &message.tracking_id;
-        self.update(
-            id,
-            StatusUpdate::new(Status::Processing, self.clock.now()).detail(format!(
-                "asking the agent (receive #{})",
-                received.receive_count
-            )),
-        )
-        .await?;
+        let processing = StatusUpdate::new(Status::Processing, self.clock.now()).detail(format!(
+            "asking the agent (receive #{})",
+            received.receive_count
+        ));
         let question = AgentQuestion {
             tracking_id: *id,
             query: message.request.query.as_str().to_owned(),
@@ -440,15 +452,20 @@ impl Processor {
             revops.tracking_id = %id,
         );
         let started = Instant::now();
-        let outcome = run_with_retries(
-            &self.config.agent_policy,
-            1,
-            None,
-            |_| self.agent.ask(&question),
-            AgentError::retry_decision,
-        )
-        .instrument(span.clone())
-        .await;
+        // The `processing` status is written while the agent works: the agent's answer is
+        // only kept once that write has succeeded, and every later status follows it.
+        let (recorded, outcome) = tokio::join!(
+            self.update(id, processing),
+            run_with_retries(
+                &self.config.agent_policy,
+                1,
+                None,
+                |_| self.agent.ask(&question),
+                AgentError::retry_decision,
+            )
+            .instrument(span.clone())
+        );
+        recorded?;
         let (attempts, agent_outcome, error) = match &outcome {
             RetryOutcome::Succeeded { attempts, .. } => (*attempts, "success", None),
             RetryOutcome::GaveUp {
