@@ -8,7 +8,7 @@ use chrono::Utc;
 use revops_aws::{AwsClients, DynamoStore, IdempotencyClaim, create_table_if_missing};
 use revops_core::{
     Status, TrackingId,
-    ports::{AgentAnswer, StatusUpdate, StoreError, TrackingStore},
+    ports::{StoreError, TrackingStore},
 };
 use revops_testkit::{
     moto,
@@ -82,79 +82,13 @@ async fn a_duplicate_create_changes_nothing() {
 #[tokio::test]
 async fn a_record_keeps_its_timeline_answer_and_errors() {
     let store = store().await;
-    let id = TrackingId::new();
-    let answer = AgentAnswer {
-        response: "**IXIS**: Negotiate — 80 %".into(),
-        session_id: "webhook_20251122_abcd".into(),
-        answered_at: Utc::now(),
-    };
-    store.create(new_record(id)).await.unwrap();
-    store
-        .update(
-            &id,
-            StatusUpdate::new(Status::AgentCompleted, Utc::now()).answer(answer.clone()),
-        )
-        .await
-        .unwrap();
-    store
-        .update(
-            &id,
-            StatusUpdate::new(Status::RetryScheduled, Utc::now())
-                .attempts(1)
-                .last_error(Some("HTTP 500".into()))
-                .detail("attempt 1 failed"),
-        )
-        .await
-        .unwrap();
-    let record = store.get(&id).await.unwrap().unwrap();
-    assert_eq!(record.status, Status::RetryScheduled);
-    assert_eq!(record.attempts, 1);
-    assert_eq!(record.last_error.as_deref(), Some("HTTP 500"));
-    assert_eq!(record.answer, Some(answer.clone()));
-    let timeline: Vec<_> = record.events.iter().map(|e| e.status).collect();
-    assert_eq!(
-        timeline,
-        [
-            Status::Queued,
-            Status::AgentCompleted,
-            Status::RetryScheduled
-        ]
-    );
-    assert_eq!(record.events[1].detail, None);
-    assert_eq!(record.events[2].detail.as_deref(), Some("attempt 1 failed"));
-    assert!(record.events.windows(2).all(|w| w[0].at <= w[1].at));
-
-    store
-        .update(
-            &id,
-            StatusUpdate::new(Status::Delivered, Utc::now()).last_error(None),
-        )
-        .await
-        .unwrap();
-    let record = store.get(&id).await.unwrap().unwrap();
-    assert_eq!(record.status, Status::Delivered);
-    assert_eq!(record.last_error, None);
-    assert_eq!(record.attempts, 1, "attempts unchanged when not given");
-    assert_eq!(record.answer, Some(answer), "the answer stays");
-    assert_eq!(record.events.len(), 4);
+    let (id, answer) = store_contract::write_timeline(&store).await;
+    store_contract::timeline_answer_and_errors_are_kept(&store, id, answer).await;
 }
 
 #[tokio::test]
 async fn unknown_ids_are_absent_and_cannot_be_updated() {
-    let store = store().await;
-    let id = TrackingId::new();
-    assert!(store.get(&id).await.unwrap().is_none());
-    assert_eq!(
-        store
-            .update(&id, StatusUpdate::new(Status::Processing, Utc::now()))
-            .await,
-        Err(StoreError::NotFound(id))
-    );
-    assert!(
-        store.get(&id).await.unwrap().is_none(),
-        "nothing was created"
-    );
-    store.release(&id, "a").await.unwrap();
+    store_contract::unknown_ids_are_absent(&store().await).await;
 }
 
 #[tokio::test]

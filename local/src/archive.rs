@@ -43,17 +43,17 @@ fn append(open: &Mutex<Option<(PathBuf, File)>>, path: &Path, line: &[u8]) -> st
     let mut open = open
         .lock()
         .map_err(|_| std::io::Error::other("an earlier append panicked"))?;
-    if open.as_ref().is_none_or(|(current, _)| current != path) {
-        if let Some(parent) = path.parent() {
-            std::fs::create_dir_all(parent)?;
+    let file = match &mut *open {
+        Some((current, file)) if current == path => file,
+        stale => {
+            if let Some(parent) = path.parent() {
+                std::fs::create_dir_all(parent)?;
+            }
+            let file = OpenOptions::new().create(true).append(true).open(path)?;
+            &mut stale.insert((path.to_owned(), file)).1
         }
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
-        *open = Some((path.to_owned(), file));
-    }
-    match open.as_mut() {
-        Some((_, file)) => file.write_all(line),
-        None => Ok(()),
-    }
+    };
+    file.write_all(line)
 }
 
 #[async_trait]

@@ -4,25 +4,20 @@
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
+mod pipeline;
+
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use revops_core::{
     InboundRequest, Status, SystemClock, TrackingId,
-    flows::{
-        AcceptError, DeliveryTargets, Gateway, HandleOutcome, Processor, ProcessorConfig,
-        ProcessorPorts,
-    },
+    flows::{AcceptError, Gateway, HandleOutcome},
     ports::{
         Agent, AgentAnswer, AgentError, AgentQuestion, IdempotencyClaim, NewRecord, QueueError,
         QueueMessage, Receipt, ReceiveBatch, RequestQueue, StatusUpdate, StoreError,
         TrackingRecord, TrackingStore,
     },
-    retry::RetryPolicy,
 };
-use revops_local::{
-    Database, SqliteQueue, SqliteStore, archive::FileArchive, outbox::OutboxDeliverer,
-    schema::SCHEMA,
-};
+use revops_local::{Database, SqliteQueue, SqliteStore, schema::SCHEMA};
 use revops_telemetry::Telemetry;
 use std::{sync::Arc, time::Duration};
 
@@ -174,26 +169,7 @@ async fn a_queued_message_is_accepted_and_delivered_though_its_record_was_not_wr
     assert!(store.get(&accepted.tracking_id).await.unwrap().is_none());
     assert_eq!(queue.depth().await.unwrap().waiting, 1);
 
-    let outbox = OutboxDeliverer::new(&dir.path().join("outbox.jsonl"));
-    let processor = Processor::new(
-        ProcessorPorts {
-            agent: Arc::new(EchoAgent),
-            deliverer: Arc::new(OutboxDeliverer::new(&dir.path().join("outbox.jsonl"))),
-            store: Arc::new(store.clone()),
-            queue: Arc::new(queue.clone()),
-            archive: Arc::new(FileArchive::new(dir.path())),
-            clock: Arc::new(SystemClock),
-            telemetry: Telemetry::without_metrics("processor"),
-        },
-        ProcessorConfig {
-            agent_policy: RetryPolicy::agent_default(),
-            delivery_policy: RetryPolicy::delivery_default(),
-            inline_retry_budget: Duration::ZERO,
-            agent_backoff: Duration::from_secs(60),
-            lease: Duration::from_secs(300),
-            targets: DeliveryTargets::single(outbox.url()),
-        },
-    );
+    let processor = pipeline::processor(dir.path(), Arc::new(EchoAgent), &queue, &store);
     let batch = queue.receive(10, Duration::from_secs(60)).await.unwrap();
     assert_eq!(batch.messages.len(), 1);
     assert_eq!(
@@ -207,7 +183,7 @@ async fn a_queued_message_is_accepted_and_delivered_though_its_record_was_not_wr
         record.events.first().map(|e| e.status),
         Some(Status::Queued)
     );
-    let delivered = std::fs::read_to_string(dir.path().join("outbox.jsonl")).unwrap();
+    let delivered = std::fs::read_to_string(dir.path().join(pipeline::OUTBOX)).unwrap();
     assert!(delivered.contains(&accepted.tracking_id.to_string()));
 }
 

@@ -4,27 +4,19 @@
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
 mod common;
+mod pipeline;
 
 use async_trait::async_trait;
 use chrono::Utc;
 use common::ManualClock;
 use revops_core::{
-    Clock, InboundRequest, SystemClock, TrackingId,
-    flows::{
-        DeliveryTargets, HandleOutcome, Processor, ProcessorConfig, ProcessorPorts, RequestMessage,
-    },
+    InboundRequest, TrackingId,
+    flows::{HandleOutcome, RequestMessage},
     ports::{
         Agent, AgentAnswer, AgentError, AgentQuestion, NewRecord, RequestQueue, TrackingStore,
     },
-    retry::RetryPolicy,
 };
-use revops_local::{
-    Database, SqliteQueue, SqliteStore,
-    archive::{self, FileArchive},
-    outbox::OutboxDeliverer,
-    schema::SCHEMA,
-};
-use revops_telemetry::Telemetry;
+use revops_local::{Database, SqliteQueue, SqliteStore, archive, schema::SCHEMA};
 use std::{
     sync::{
         Arc,
@@ -56,32 +48,12 @@ impl Agent for SlowAgent {
 async fn two_copies_of_one_message_ask_the_agent_once_and_deliver_once() {
     let dir = tempfile::tempdir().unwrap();
     let db = Database::open(&dir.path().join("revops.sqlite"), SCHEMA).unwrap();
-    let clock: Arc<dyn Clock> = Arc::new(SystemClock);
     let queue_clock = Arc::new(ManualClock::now_ish());
     let queue = SqliteQueue::new(db.clone(), queue_clock.clone(), 5);
     let store = SqliteStore::new(db);
-    let outbox_path = dir.path().join("outbox.jsonl");
-    let outbox = OutboxDeliverer::new(&outbox_path);
+    let outbox_path = dir.path().join(pipeline::OUTBOX);
     let agent = Arc::new(SlowAgent::default());
-    let processor = Processor::new(
-        ProcessorPorts {
-            agent: agent.clone(),
-            deliverer: Arc::new(OutboxDeliverer::new(&outbox_path)),
-            store: Arc::new(store.clone()),
-            queue: Arc::new(queue.clone()),
-            archive: Arc::new(FileArchive::new(dir.path())),
-            clock,
-            telemetry: Telemetry::without_metrics("processor"),
-        },
-        ProcessorConfig {
-            agent_policy: RetryPolicy::agent_default(),
-            delivery_policy: RetryPolicy::delivery_default(),
-            inline_retry_budget: Duration::ZERO,
-            agent_backoff: Duration::from_secs(60),
-            lease: Duration::from_secs(300),
-            targets: DeliveryTargets::single(outbox.url()),
-        },
-    );
+    let processor = pipeline::processor(dir.path(), agent.clone(), &queue, &store);
 
     let body = br#"{"query":"q","source_system":"a","source_process":"b","timestamp":"2025-08-13T06:30:00Z"}"#;
     let message = RequestMessage {

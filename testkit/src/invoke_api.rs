@@ -22,7 +22,7 @@ use axum::{
 };
 use serde_json::{Value, json};
 use std::{collections::HashMap, net::SocketAddr, sync::Arc, time::Duration};
-use tokio::{net::TcpListener, task::JoinHandle};
+use tokio::task::JoinHandle;
 
 /// The functions it knows, by name, and how long each invocation may take.
 struct Functions {
@@ -52,11 +52,7 @@ impl LambdaInvokeApi {
                 post(invoke),
             )
             .with_state(functions);
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
+        let (address, task) = crate::loopback::serve(app).await;
         Self { address, task }
     }
 

@@ -14,7 +14,7 @@ use std::{
     net::SocketAddr,
     sync::{Arc, Mutex},
 };
-use tokio::{net::TcpListener, task::JoinHandle};
+use tokio::task::JoinHandle;
 
 /// A span as the tests read it.
 #[derive(Debug, Clone)]
@@ -98,9 +98,7 @@ impl OtlpReceiver {
         let app = Router::new()
             .route("/v1/traces", post(collect))
             .with_state(spans.clone());
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let addr = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move { axum::serve(listener, app).await.unwrap() });
+        let (addr, task) = crate::loopback::serve(app).await;
         Self { addr, spans, task }
     }
 

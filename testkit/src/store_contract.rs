@@ -3,8 +3,8 @@
 
 use chrono::{Duration, Utc};
 use revops_core::{
-    TrackingId,
-    ports::{NewRecord, StoreError, TrackingStore},
+    Status, TrackingId,
+    ports::{AgentAnswer, NewRecord, StatusUpdate, StoreError, TrackingStore},
 };
 
 /// A new request's record, for `id`.
@@ -47,4 +47,94 @@ pub async fn lease_is_held_by_one_owner(store: &dyn TrackingStore) {
         store.claim(&unknown, "a", until, now).await,
         Err(StoreError::NotFound(unknown))
     );
+}
+
+/// Records an answer, then a failed attempt, for a new request; returns its id and the
+/// answer, for [`timeline_answer_and_errors_are_kept`] to read back (from the same
+/// store, or from the same data opened again). Creating a record twice changes nothing.
+pub async fn write_timeline(store: &dyn TrackingStore) -> (TrackingId, AgentAnswer) {
+    let id = TrackingId::new();
+    let answer = AgentAnswer {
+        response: "**IXIS**: Negotiate — 80 %".into(),
+        session_id: "webhook_20251122_abcd".into(),
+        answered_at: Utc::now(),
+    };
+    store.create(new_record(id)).await.expect("create");
+    store.create(new_record(id)).await.expect("create again");
+    store
+        .update(
+            &id,
+            StatusUpdate::new(Status::AgentCompleted, Utc::now()).answer(answer.clone()),
+        )
+        .await
+        .expect("update");
+    store
+        .update(
+            &id,
+            StatusUpdate::new(Status::RetryScheduled, Utc::now())
+                .attempts(1)
+                .last_error(Some("HTTP 500".into()))
+                .detail("attempt 1 failed"),
+        )
+        .await
+        .expect("update");
+    (id, answer)
+}
+
+/// What [`write_timeline`] wrote is all there, in order; a later update that gives no
+/// attempts and clears the error keeps the attempts and the answer.
+pub async fn timeline_answer_and_errors_are_kept(
+    store: &dyn TrackingStore,
+    id: TrackingId,
+    answer: AgentAnswer,
+) {
+    let record = store.get(&id).await.expect("get").expect("the record");
+    assert_eq!(record.status, Status::RetryScheduled);
+    assert_eq!(record.attempts, 1);
+    assert_eq!(record.last_error.as_deref(), Some("HTTP 500"));
+    assert_eq!(record.answer, Some(answer.clone()));
+    let timeline: Vec<_> = record.events.iter().map(|e| e.status).collect();
+    assert_eq!(
+        timeline,
+        [
+            Status::Queued,
+            Status::AgentCompleted,
+            Status::RetryScheduled
+        ]
+    );
+    assert_eq!(record.events[1].detail, None);
+    assert_eq!(record.events[2].detail.as_deref(), Some("attempt 1 failed"));
+    assert!(record.events.windows(2).all(|w| w[0].at <= w[1].at));
+
+    store
+        .update(
+            &id,
+            StatusUpdate::new(Status::Delivered, Utc::now()).last_error(None),
+        )
+        .await
+        .expect("update");
+    let record = store.get(&id).await.expect("get").expect("the record");
+    assert_eq!(record.status, Status::Delivered);
+    assert_eq!(record.last_error, None);
+    assert_eq!(record.attempts, 1, "attempts unchanged when not given");
+    assert_eq!(record.answer, Some(answer), "the answer stays");
+    assert_eq!(record.events.len(), 4);
+}
+
+/// An unknown id has no record, cannot be updated (and is not created by trying), and
+/// releasing its lease is harmless.
+pub async fn unknown_ids_are_absent(store: &dyn TrackingStore) {
+    let id = TrackingId::new();
+    assert!(store.get(&id).await.expect("get").is_none());
+    assert_eq!(
+        store
+            .update(&id, StatusUpdate::new(Status::Processing, Utc::now()))
+            .await,
+        Err(StoreError::NotFound(id))
+    );
+    assert!(
+        store.get(&id).await.expect("get").is_none(),
+        "nothing was created"
+    );
+    store.release(&id, "a").await.expect("release");
 }

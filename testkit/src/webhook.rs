@@ -1,5 +1,6 @@
-//! A webhook receiver on loopback: it answers each delivery with the status a rule picks
-//! (by tracking id, say) and records every request it gets, headers and body.
+//! A webhook receiver on loopback: it answers each delivery as a rule picks (by tracking
+//! id, say) or as a script says (these answers in order, then that one forever), and
+//! records every request it gets, headers and body.
 
 use axum::{
     Router,
@@ -10,8 +11,10 @@ use axum::{
     routing::post,
 };
 use std::{
+    collections::VecDeque,
     net::SocketAddr,
     sync::{Arc, Mutex},
+    time::Duration,
 };
 use tokio::{net::TcpListener, task::JoinHandle};
 
@@ -41,8 +44,27 @@ impl Hit {
     }
 }
 
-/// A rule that picks the status for one request.
-type Rule = dyn Fn(&Hit) -> u16 + Send + Sync;
+/// One answer: a status, given after a delay.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Reply {
+    /// The status to answer with.
+    pub status: u16,
+    /// How long to wait before answering.
+    pub delay: Duration,
+}
+
+impl Reply {
+    /// Answer `status` at once.
+    pub fn status(status: u16) -> Self {
+        Self {
+            status,
+            delay: Duration::ZERO,
+        }
+    }
+}
+
+/// A rule that picks the answer to one request.
+type Rule = dyn Fn(&Hit) -> Reply + Send + Sync;
 
 struct Script {
     rule: Box<Rule>,
@@ -57,8 +79,19 @@ pub struct WebhookReceiver {
 }
 
 impl WebhookReceiver {
-    /// A receiver that answers each request with the status `rule` picks.
+    /// A receiver that answers each request at once with the status `rule` picks.
     pub async fn start(rule: impl Fn(&Hit) -> u16 + Send + Sync + 'static) -> Self {
+        Self::answering(move |hit| Reply::status(rule(hit))).await
+    }
+
+    /// A receiver that answers `replies` in order, then `then` forever.
+    pub async fn scripted(replies: Vec<Reply>, then: Reply) -> Self {
+        let replies = Mutex::new(VecDeque::from(replies));
+        Self::answering(move |_| replies.lock().unwrap().pop_front().unwrap_or(then)).await
+    }
+
+    /// A receiver that answers each request as `rule` says.
+    pub async fn answering(rule: impl Fn(&Hit) -> Reply + Send + Sync + 'static) -> Self {
         let script = Arc::new(Script {
             rule: Box::new(rule),
             hits: Mutex::default(),
@@ -66,11 +99,7 @@ impl WebhookReceiver {
         let app = Router::new()
             .route("/hook", post(answer))
             .with_state(Arc::clone(&script));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
+        let (address, task) = crate::loopback::serve(app).await;
         Self {
             address,
             script,
@@ -102,9 +131,18 @@ impl Drop for WebhookReceiver {
 
 async fn answer(State(script): State<Arc<Script>>, headers: HeaderMap, body: Bytes) -> Response {
     let hit = Hit { headers, body };
-    let status = (script.rule)(&hit);
+    let reply = (script.rule)(&hit);
     script.hits.lock().unwrap().push(hit);
-    StatusCode::from_u16(status)
+    tokio::time::sleep(reply.delay).await;
+    StatusCode::from_u16(reply.status)
         .unwrap_or(StatusCode::INTERNAL_SERVER_ERROR)
         .into_response()
+}
+
+/// A URL on loopback where nothing listens: a port bound, then released.
+pub async fn closed_port_url() -> String {
+    let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let address = listener.local_addr().unwrap();
+    drop(listener);
+    format!("http://{address}/hook")
 }

@@ -2,7 +2,7 @@
 //! schedule from the stored answer, permanent ones failed at once, and a receiver that
 //! never comes back dead-lettered with its last error.
 
-use crate::support::{Receiver, Reply, TestHost, host::timeline, receiver::closed_port_url};
+use crate::support::{Receiver, Reply, TestHost, closed_port_url, host::timeline};
 use chrono::DateTime;
 use serde_json::Value;
 use std::time::Duration;
@@ -11,7 +11,7 @@ const TIMEOUT: Duration = Duration::from_secs(15);
 
 #[tokio::test]
 async fn two_500s_then_200_is_delivered_on_the_third_attempt_asking_the_agent_once() {
-    let receiver = Receiver::start(
+    let receiver = Receiver::scripted(
         vec![Reply::status(500), Reply::status(500)],
         Reply::status(200),
     )
@@ -52,7 +52,7 @@ async fn two_500s_then_200_is_delivered_on_the_third_attempt_asking_the_agent_on
     let ids: Vec<_> = receiver
         .hits()
         .iter()
-        .map(|h| h.header("webhook-id").to_owned())
+        .map(|h| h.webhook_id().to_owned())
         .collect();
     assert!(
         ids.iter().all(|hit_id| *hit_id == id),

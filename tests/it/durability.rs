@@ -10,7 +10,7 @@ const REQUESTS: usize = 1000;
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_kill_9_under_load_loses_nothing_that_was_accepted() {
-    let receiver = Receiver::start(
+    let receiver = Receiver::scripted(
         Vec::new(),
         Reply {
             status: 200,
@@ -61,7 +61,7 @@ async fn a_kill_9_under_load_loses_nothing_that_was_accepted() {
     let delivered_before_kill: HashSet<String> = receiver
         .hits()
         .iter()
-        .map(|h| h.header("webhook-id").to_owned())
+        .map(|h| h.webhook_id().to_owned())
         .collect();
     assert!(
         delivered_before_kill.len() < REQUESTS,
@@ -76,7 +76,7 @@ async fn a_kill_9_under_load_loses_nothing_that_was_accepted() {
             let delivered: HashSet<String> = receiver
                 .hits()
                 .iter()
-                .map(|h| h.header("webhook-id").to_owned())
+                .map(|h| h.webhook_id().to_owned())
                 .collect();
             accepted.is_subset(&delivered).then_some(delivered)
         },
@@ -94,7 +94,7 @@ async fn a_kill_9_under_load_loses_nothing_that_was_accepted() {
     for hit in receiver.hits() {
         assert_eq!(
             hit.json()["tracking_id"].as_str().unwrap(),
-            hit.header("webhook-id"),
+            hit.webhook_id(),
             "every copy, duplicates included, carries its tracking id as webhook-id"
         );
     }

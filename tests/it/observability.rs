@@ -4,7 +4,7 @@
 
 use crate::support::{Receiver, SEED_REQUEST, binary::RevopsProcess, wait_until};
 use revops_telemetry::emf::validate_line;
-use revops_testkit::otlp::OtlpReceiver;
+use revops_testkit::{otlp::OtlpReceiver, span_tree::RequestSpans};
 use serde_json::Value;
 use std::{collections::HashSet, time::Duration};
 
@@ -55,48 +55,27 @@ async fn one_trace_carries_the_tracking_id_from_the_post_to_the_delivery() {
         .await
         .unwrap();
 
-    let spans = otlp.spans();
-    let trace: Vec<_> = spans
-        .iter()
-        .filter(|s| s.trace_id == CALLER_TRACE)
-        .collect();
-    let find = |name: &str| {
-        trace.iter().find(|s| s.name == name).unwrap_or_else(|| {
-            panic!(
-                "no span {name} in {:#?}",
-                trace.iter().map(|s| &s.name).collect::<Vec<_>>()
-            )
-        })
-    };
-    let server = find("POST /webhook");
-    let producer = find("send revops-local-requests");
-    let consumer = find("process revops-local-requests");
-    let agent = find("invoke_agent revops-manager-agent");
-    let delivery = find("POST");
-
+    let trace = otlp.trace(CALLER_TRACE);
+    // Found by kind (server, producer, consumer, client, client) and name.
+    let request = RequestSpans::find(&trace, None, None);
+    request.assert_chain(CALLER_SPAN);
+    let RequestSpans {
+        server,
+        producer,
+        delivery,
+        ..
+    } = request;
     assert_eq!(
-        server.parent_span_id, CALLER_SPAN,
-        "the gateway continues the caller's trace"
-    );
-    assert_eq!(producer.parent_span_id, server.span_id);
-    assert_eq!(
-        consumer.parent_span_id, producer.span_id,
-        "the consumer continues the message's context"
-    );
-    assert_eq!(agent.parent_span_id, consumer.span_id);
-    assert_eq!(delivery.parent_span_id, consumer.span_id);
-    // OTLP span kinds: 2 server, 3 client, 4 producer, 5 consumer.
-    assert_eq!(
+        request.all().map(|span| span.name.as_str()),
         [
-            server.kind,
-            producer.kind,
-            consumer.kind,
-            agent.kind,
-            delivery.kind
-        ],
-        [2, 4, 5, 3, 3]
+            "POST /webhook",
+            "send revops-local-requests",
+            "process revops-local-requests",
+            "invoke_agent revops-manager-agent",
+            "POST"
+        ]
     );
-    for span in [server, producer, consumer, agent, delivery] {
+    for span in request.all() {
         assert_eq!(
             span.attribute("revops.tracking_id"),
             Some(tracking_id.as_str()),
@@ -109,7 +88,7 @@ async fn one_trace_carries_the_tracking_id_from_the_post_to_the_delivery() {
     assert_eq!(delivery.attribute("url.full"), Some(url.as_str()));
     assert_eq!(delivery.attribute("http.response.status_code"), Some("200"));
 
-    let traceparent = hit.header("traceparent");
+    let traceparent = hit.header("traceparent").unwrap();
     assert_eq!(
         traceparent,
         format!("00-{CALLER_TRACE}-{}-01", delivery.span_id),

@@ -12,7 +12,7 @@ const API_KEY: &str = "api-key-that-must-never-be-logged";
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_full_run_writes_no_secret_anywhere() {
-    let receiver = Receiver::start(vec![Reply::status(500)], Reply::status(200)).await;
+    let receiver = Receiver::scripted(vec![Reply::status(500)], Reply::status(200)).await;
     let data_dir = tempfile::tempdir().unwrap();
     let log_path = data_dir.path().join("captured.log");
     let hashed: String = Sha256::digest(API_KEY.as_bytes())

@@ -5,8 +5,9 @@
 
 mod venv;
 
-use crate::support::{Receiver, SEED_REQUEST, TEST_SECRET, TestHost, receiver::Hit, wait_until};
+use crate::support::{Receiver, SEED_REQUEST, TEST_SECRET, TestHost, wait_until};
 use base64::{Engine, engine::general_purpose::STANDARD};
+use revops_testkit::webhook::Hit;
 use serde_json::{Value, json};
 use std::{path::Path, process::Command, time::Duration};
 

@@ -13,7 +13,8 @@ use revops_core::Status;
 use revops_telemetry::emf::validate_line;
 use revops_testkit::{
     bedrock::{FakeBedrock, Reply},
-    otlp::{OtlpReceiver, SeenSpan},
+    otlp::OtlpReceiver,
+    span_tree::{RequestSpans, SERVER, descends_from, find_span, span_names},
     wait_until,
     webhook::WebhookReceiver,
 };
@@ -21,49 +22,6 @@ use std::time::Duration;
 
 const CALLER_TRACE: &str = "4bf92f3577b34da6a3ce929d0e0e4736";
 const CALLER_SPAN: &str = "00f067aa0ba902b7";
-
-/// OTLP span kinds.
-const SERVER: i32 = 2;
-const CLIENT: i32 = 3;
-const PRODUCER: i32 = 4;
-const CONSUMER: i32 = 5;
-
-/// The one span of `spans` that `service` exported with `kind` and a name starting
-/// with `name`.
-fn find<'a>(spans: &'a [SeenSpan], service: &str, kind: i32, name: &str) -> &'a SeenSpan {
-    spans
-        .iter()
-        .find(|s| s.service_name == service && s.kind == kind && s.name.starts_with(name))
-        .unwrap_or_else(|| {
-            panic!(
-                "no {service} span {name:?} of kind {kind} in {}",
-                names(spans)
-            )
-        })
-}
-
-fn names(spans: &[SeenSpan]) -> String {
-    let names: Vec<String> = spans
-        .iter()
-        .map(|s| format!("{}:{} ({})", s.service_name, s.name, s.kind))
-        .collect();
-    names.join(", ")
-}
-
-/// Whether `ancestor` is `span`'s parent, or its parent's, and so on.
-fn descends_from(spans: &[SeenSpan], span: &SeenSpan, ancestor: &SeenSpan) -> bool {
-    let mut parent = span.parent_span_id.clone();
-    for _ in 0..spans.len() {
-        if parent == ancestor.span_id {
-            return true;
-        }
-        match spans.iter().find(|s| s.span_id == parent) {
-            Some(next) => parent = next.parent_span_id.clone(),
-            None => return false,
-        }
-    }
-    false
-}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn one_trace_runs_from_the_callers_post_through_all_three_functions_to_the_webhook() {
@@ -112,33 +70,18 @@ async fn one_trace_runs_from_the_callers_post_through_all_three_functions_to_the
         },
     )
     .await;
-    let server = find(&spans, "gateway", SERVER, "POST /webhook");
-    let producer = find(&spans, "gateway", PRODUCER, "send ");
-    let consumer = find(&spans, "processor", CONSUMER, "process ");
-    let agent = find(&spans, "processor", CLIENT, "invoke_agent");
-    let delivery = find(&spans, "processor", CLIENT, "POST");
-    let wrapped = find(
+    let request = RequestSpans::find(&spans, Some("gateway"), Some("processor"));
+    let wrapped = find_span(
         &spans,
-        "agent-wrapper",
+        Some("agent-wrapper"),
         SERVER,
         "revops-manager-agent-wrapper",
     );
-
-    assert_eq!(
-        server.parent_span_id, CALLER_SPAN,
-        "the gateway continues the caller"
-    );
-    assert_eq!(producer.parent_span_id, server.span_id);
-    assert_eq!(
-        consumer.parent_span_id, producer.span_id,
-        "the consumer continues the message's context"
-    );
-    assert_eq!(agent.parent_span_id, consumer.span_id);
-    assert_eq!(delivery.parent_span_id, consumer.span_id);
+    request.assert_chain(CALLER_SPAN);
     assert!(
-        descends_from(&spans, wrapped, agent),
+        descends_from(&spans, wrapped, request.agent),
         "the wrapper continues the processor's agent call: {}",
-        names(&spans)
+        span_names(&spans)
     );
     for span in &spans {
         assert_eq!(
@@ -151,7 +94,7 @@ async fn one_trace_runs_from_the_callers_post_through_all_three_functions_to_the
     }
     assert_eq!(
         hits[0].header("traceparent"),
-        Some(format!("00-{CALLER_TRACE}-{}-01", delivery.span_id).as_str()),
+        Some(format!("00-{CALLER_TRACE}-{}-01", request.delivery.span_id).as_str()),
         "the receiver sees the delivery span of the caller's trace"
     );
 

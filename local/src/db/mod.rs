@@ -7,10 +7,10 @@
 
 mod readers;
 
-use readers::{MAX_READERS, Readers};
+use readers::Readers;
 use rusqlite::Connection;
 use std::{path::Path, sync::Arc, thread};
-use tokio::sync::{Semaphore, mpsc, oneshot};
+use tokio::sync::{mpsc, oneshot};
 
 /// The most jobs one transaction takes.
 const MAX_GROUP: usize = 256;
@@ -57,8 +57,6 @@ type Job = Box<dyn FnOnce(&Connection) -> Finish + Send>;
 pub struct Database {
     jobs: mpsc::Sender<Job>,
     readers: Arc<Readers>,
-    /// One permit per reader connection.
-    reading: Arc<Semaphore>,
 }
 
 impl Database {
@@ -80,11 +78,7 @@ impl Database {
             .name("revops-sqlite".to_owned())
             .spawn(move || writer(connection, receiver))
             .map_err(|e| DbError::Sqlite(format!("cannot start the writer thread: {e}")))?;
-        Ok(Self {
-            jobs,
-            readers,
-            reading: Arc::new(Semaphore::new(MAX_READERS)),
-        })
+        Ok(Self { jobs, readers })
     }
 
     /// Runs `work` on a read-only connection, beside the writer. It sees every commit
@@ -94,18 +88,7 @@ impl Database {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
     {
-        let permit = Arc::clone(&self.reading)
-            .acquire_owned()
-            .await
-            .map_err(|_| DbError::Closed)?;
-        let readers = Arc::clone(&self.readers);
-        tokio::task::spawn_blocking(move || {
-            let result = readers.with(work);
-            drop(permit);
-            result
-        })
-        .await
-        .map_err(|_| DbError::Closed)?
+        Arc::clone(&self.readers).read(work).await
     }
 
     /// Runs `work` in the writer's transaction; returns its result once committed. An

@@ -8,18 +8,21 @@ use super::{DbError, STATEMENT_CACHE};
 use rusqlite::{Connection, OpenFlags};
 use std::{
     path::{Path, PathBuf},
-    sync::Mutex,
+    sync::{Arc, Mutex},
     time::Duration,
 };
+use tokio::sync::Semaphore;
 
 /// Reads running at once, at most; each holds one connection. Reads are served from the
 /// OS page cache and use CPU, not I/O, so a few more than the cores is plenty.
-pub(super) const MAX_READERS: usize = 8;
+const MAX_READERS: usize = 8;
 
 /// A pool of read-only connections to one database file.
 pub(super) struct Readers {
     path: PathBuf,
     idle: Mutex<Vec<Connection>>,
+    /// One permit per connection that may be in use.
+    permits: Arc<Semaphore>,
 }
 
 impl Readers {
@@ -28,15 +31,33 @@ impl Readers {
         Self {
             path: path.to_owned(),
             idle: Mutex::new(Vec::new()),
+            permits: Arc::new(Semaphore::new(MAX_READERS)),
         }
     }
 
-    /// Runs `work` on an idle connection, or a new one; blocks, so call it off the
-    /// async workers, and no more than [`MAX_READERS`] at once.
-    pub(super) fn with<T>(
-        &self,
-        work: impl FnOnce(&Connection) -> Result<T, DbError>,
-    ) -> Result<T, DbError> {
+    /// Waits for a permit, then runs `work` on a blocking thread with a connection.
+    pub(super) async fn read<T, F>(self: Arc<Self>, work: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+    {
+        let permit = Arc::clone(&self.permits)
+            .acquire_owned()
+            .await
+            .map_err(|_| DbError::Closed)?;
+        // The permit goes with the blocking work, so it holds even if this future is
+        // dropped while the read runs.
+        tokio::task::spawn_blocking(move || {
+            let result = self.with(work);
+            drop(permit);
+            result
+        })
+        .await
+        .map_err(|_| DbError::Closed)?
+    }
+
+    /// Runs `work` on an idle connection, or a new one; blocks.
+    fn with<T>(&self, work: impl FnOnce(&Connection) -> Result<T, DbError>) -> Result<T, DbError> {
         let reused = self.idle.lock().ok().and_then(|mut idle| idle.pop());
         let connection = match reused {
             Some(connection) => connection,

@@ -94,11 +94,7 @@ impl FakeBedrock {
                 post(invoke_agent),
             )
             .with_state(Arc::clone(&script));
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
+        let (address, task) = crate::loopback::serve(app).await;
         Self {
             address,
             script,

@@ -14,7 +14,7 @@ pub use state::Outcome;
 use serde_json::{Value, json};
 use state::State;
 use std::{net::SocketAddr, sync::Arc, time::Duration};
-use tokio::{net::TcpListener, task::JoinHandle};
+use tokio::task::JoinHandle;
 
 /// The account id in the function ARNs.
 pub const ACCOUNT_ID: &str = "123456789012";
@@ -36,11 +36,7 @@ impl RuntimeApi {
         );
         let state = Arc::new(State::new(arn));
         let app = routes::router(Arc::clone(&state));
-        let listener = TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let address = listener.local_addr().unwrap();
-        let task = tokio::spawn(async move {
-            axum::serve(listener, app).await.unwrap();
-        });
+        let (address, task) = crate::loopback::serve(app).await;
         Self {
             address,
             function_name: function_name.to_owned(),

@@ -68,9 +68,7 @@ async fn agent_throttled() {
     let delivered = wait_until(Duration::from_secs(30), "every delivery", || async {
         let mut delivered: HashMap<String, usize> = HashMap::new();
         for hit in receiver.hits() {
-            *delivered
-                .entry(hit.header("webhook-id").to_owned())
-                .or_default() += 1;
+            *delivered.entry(hit.webhook_id().to_owned()).or_default() += 1;
         }
         accepted
             .iter()

@@ -7,7 +7,6 @@ use super::{
     serve::Serve,
     tally::Tally,
 };
-use crate::support::wait_until;
 use std::time::Duration;
 
 const REQUESTS: usize = 200;
@@ -30,14 +29,9 @@ async fn receiver_failing_half_of_all_requests() {
     let accepted = post_many(&client, &server.base(), "flaky_receiver", REQUESTS).await;
     assert_eq!(accepted.len(), REQUESTS);
 
-    let delivered = wait_until(Duration::from_secs(60), "every delivery", || async {
-        let delivered = receiver.delivered();
-        accepted
-            .iter()
-            .all(|id| delivered.contains_key(id))
-            .then_some(delivered)
-    })
-    .await;
+    let delivered = receiver
+        .wait_for_all(&accepted, Duration::from_secs(60))
+        .await;
     let failed = receiver.failed();
     let answered = failed + delivered.values().sum::<usize>();
     eprintln!(

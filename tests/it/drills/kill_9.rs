@@ -65,13 +65,7 @@ async fn kill_9_under_load_and_restart() {
     let after = post_many(&client, &second.base(), "kill_9_after", AFTER).await;
     assert_eq!(after.len(), AFTER);
     let all: HashSet<String> = before_kill.union(&after).cloned().collect();
-    let delivered = wait_until(Duration::from_secs(60), "every delivery", || async {
-        let delivered = receiver.delivered();
-        all.iter()
-            .all(|id| delivered.contains_key(id))
-            .then_some(delivered)
-    })
-    .await;
+    let delivered = receiver.wait_for_all(&all, Duration::from_secs(60)).await;
     assert_eq!(receiver.mismatched(), 0);
     eprintln!(
         "drill kill_9: killed with {} accepted of {BEFORE} posted and {delivered_at_kill} delivered; {AFTER} accepted after the restart",

@@ -9,6 +9,7 @@ use axum::{
     http::{HeaderMap, StatusCode},
     routing::post,
 };
+use revops_testkit::wait_until;
 use std::{
     collections::HashMap,
     hash::{BuildHasher, RandomState},
@@ -83,6 +84,21 @@ impl DrillReceiver {
     /// The `webhook-id`s taken with a 2xx, with how often each was.
     pub fn delivered(&self) -> HashMap<String, usize> {
         self.seen.lock().unwrap().delivered.clone()
+    }
+
+    /// Waits (up to `timeout`) until every id in `ids` was taken with a 2xx; returns
+    /// how often each `webhook-id` was.
+    pub async fn wait_for_all<'a>(
+        &self,
+        ids: impl IntoIterator<Item = &'a String> + Clone,
+        timeout: Duration,
+    ) -> HashMap<String, usize> {
+        wait_until(timeout, "every delivery", || {
+            let delivered = self.delivered();
+            let all_there = ids.clone().into_iter().all(|id| delivered.contains_key(id));
+            async move { all_there.then_some(delivered) }
+        })
+        .await
     }
 
     /// How many requests it failed on purpose.

@@ -58,14 +58,9 @@ async fn receiver_down_for_a_while_then_back() {
     }
     let receiver = DrillReceiver::start(addr, 0.0, Duration::ZERO).await;
 
-    let delivered = wait_until(Duration::from_secs(30), "every delivery", || async {
-        let delivered = receiver.delivered();
-        accepted
-            .iter()
-            .all(|id| delivered.contains_key(id))
-            .then_some(delivered)
-    })
-    .await;
+    let delivered = receiver
+        .wait_for_all(&accepted, Duration::from_secs(30))
+        .await;
     let mut most_attempts = 0;
     for id in &accepted {
         let document = wait_until(Duration::from_secs(5), "the delivered status", || async {

@@ -4,12 +4,11 @@
 pub mod agent;
 pub mod binary;
 pub mod host;
-pub mod receiver;
 
 pub use agent::CountingAgent;
 pub use host::TestHost;
-pub use receiver::{Receiver, Reply};
 pub use revops_testkit::wait_until;
+pub use revops_testkit::webhook::{Reply, WebhookReceiver as Receiver, closed_port_url};
 
 /// The seed's request body, verbatim.
 pub const SEED_REQUEST: &str = r#"{
