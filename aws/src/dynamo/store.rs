@@ -18,6 +18,7 @@ use crate::errors::describe;
 use async_trait::async_trait;
 use aws_sdk_dynamodb::{
     Client,
+    operation::update_item::builders::UpdateItemFluentBuilder,
     types::{AttributeValue, ReturnValuesOnConditionCheckFailure},
 };
 use chrono::{DateTime, Utc};
@@ -109,6 +110,24 @@ impl DynamoStore {
         &self.table
     }
 
+    /// An `UpdateItem` of the request `id`'s item: `expression`'s changes, made only if
+    /// `condition` holds.
+    fn update_request(
+        &self,
+        id: &TrackingId,
+        expression: Expression,
+        condition: String,
+    ) -> UpdateItemFluentBuilder {
+        self.client
+            .update_item()
+            .table_name(&self.table)
+            .key(item::PK, item::request_key(id))
+            .update_expression(expression.update_expression())
+            .condition_expression(condition)
+            .set_expression_attribute_names(Some(expression.names))
+            .set_expression_attribute_values(Some(expression.values))
+    }
+
     /// The item with key `pk`, read consistently.
     pub(super) async fn item(&self, pk: AttributeValue) -> Result<Option<Item>, StoreError> {
         let answer = self
@@ -174,14 +193,7 @@ impl TrackingStore for DynamoStore {
             None => {}
         }
         let written = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(item::PK, item::request_key(id))
-            .update_expression(expression.update_expression())
-            .condition_expression("attribute_exists(pk)")
-            .set_expression_attribute_names(Some(expression.names))
-            .set_expression_attribute_values(Some(expression.values))
+            .update_request(id, expression, "attribute_exists(pk)".to_owned())
             .send()
             .await;
         conditional::outcome(written, "UpdateItem", Err(StoreError::NotFound(*id)))
@@ -205,14 +217,7 @@ impl TrackingStore for DynamoStore {
             ends = item::LEASE_UNTIL,
         );
         let written = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(item::PK, item::request_key(id))
-            .update_expression(expression.update_expression())
-            .condition_expression(condition)
-            .set_expression_attribute_names(Some(expression.names))
-            .set_expression_attribute_values(Some(expression.values))
+            .update_request(id, expression, condition)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
             .send()
             .await;
@@ -247,14 +252,7 @@ impl TrackingStore for DynamoStore {
         expression.remove(item::LEASE_UNTIL);
         let owner = expression.value("owner", item::string(owner));
         let written = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(item::PK, item::request_key(id))
-            .update_expression(expression.update_expression())
-            .condition_expression(format!("#{} = {owner}", item::LEASE_OWNER))
-            .set_expression_attribute_names(Some(expression.names))
-            .set_expression_attribute_values(Some(expression.values))
+            .update_request(id, expression, format!("#{} = {owner}", item::LEASE_OWNER))
             .send()
             .await;
         conditional::outcome(written, "UpdateItem", Ok(()))

@@ -89,15 +89,11 @@ pub fn render(definitions: &Definitions, params: &Params) -> Result<DesiredState
             ));
         }
     }
-    let all_alarms = metric_alarms
-        .iter()
-        .map(|a| (&a.file, &a.field, &a.item.alarm_name))
-        .chain(
-            composites
-                .iter()
-                .map(|c| (&c.alarm.file, &c.alarm.field, &c.alarm.item.alarm_name)),
-        );
-    check_unique(all_alarms, "alarm", &mut problems);
+    check_unique(
+        every_alarm(&metric_alarms, &composites),
+        "alarm",
+        &mut problems,
+    );
     check_references(&metric_alarms, &composites, &mut problems);
     check_someone_is_told(&metric_alarms, &composites, &mut problems);
     let composite_alarms = dependency_order(composites, &mut problems);
@@ -161,6 +157,21 @@ fn check_references(
     }
 }
 
+/// Every alarm, metric and composite, as (file, field, alarm name).
+fn every_alarm<'a>(
+    metric_alarms: &'a [Sourced<MetricAlarm>],
+    composites: &'a [CompositeDraft],
+) -> impl Iterator<Item = (&'a String, &'a String, &'a String)> {
+    metric_alarms
+        .iter()
+        .map(|a| (&a.file, &a.field, &a.item.alarm_name))
+        .chain(
+            composites
+                .iter()
+                .map(|c| (&c.alarm.file, &c.alarm.field, &c.alarm.item.alarm_name)),
+        )
+}
+
 /// An alarm without actions must be watched, directly or through other composites, by a
 /// composite alarm with actions; otherwise it would change state and tell nobody.
 fn check_someone_is_told(
@@ -190,15 +201,8 @@ fn check_someone_is_told(
             break;
         }
     }
-    let silent = metric_alarms
-        .iter()
-        .map(|a| (&a.file, &a.field, &a.item.alarm_name))
-        .chain(
-            composites
-                .iter()
-                .map(|c| (&c.alarm.file, &c.alarm.field, &c.alarm.item.alarm_name)),
-        )
-        .filter(|(_, _, name)| !told.contains(name.as_str()));
+    let silent =
+        every_alarm(metric_alarms, composites).filter(|(_, _, name)| !told.contains(name.as_str()));
     for (file, field, name) in silent {
         problems.push(Problem::new(
             file.as_str(),
