@@ -16,7 +16,9 @@ pub enum LogOutput {
     /// since its process may be frozen as soon as an invocation returns.
     Direct,
     /// Handed to a writer thread, so a busy server does not make a `write` call per line.
-    /// Nothing is dropped: a full queue makes the logging thread wait.
+    /// Nothing is dropped while the process runs: a full queue makes the logging thread
+    /// wait, and the guard writes what is queued at exit. A process killed outright
+    /// loses the lines still queued.
     Background,
 }
 
