@@ -92,6 +92,11 @@ async fn unknown_ids_are_absent_and_cannot_be_updated() {
 }
 
 #[tokio::test]
+async fn a_claim_carries_a_status_change_only_when_granted() {
+    store_contract::a_claim_carries_a_status_change_only_when_granted(&store().await).await;
+}
+
+#[tokio::test]
 async fn a_lease_is_held_by_one_owner_until_released_or_expired() {
     let store = store().await;
     store_contract::lease_is_held_by_one_owner(&store).await;

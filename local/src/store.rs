@@ -13,7 +13,7 @@ use revops_core::{
         StoreError, TrackingRecord, TrackingStore,
     },
 };
-use rusqlite::{OptionalExtension, params};
+use rusqlite::{Connection, OptionalExtension, params};
 
 /// The store.
 #[derive(Clone)]
@@ -96,23 +96,22 @@ impl TrackingStore for SqliteStore {
             .db
             .read(move |c| {
                 let row = c
-                    .query_row(
+                    .prepare_cached(
                         "SELECT status, source_system, source_process, queued_at, attempts,
                                 last_error, answer
                          FROM tracking WHERE tracking_id = ?1",
-                        [&key],
-                        |row| {
-                            Ok((
-                                row.get::<_, String>(0)?,
-                                row.get::<_, String>(1)?,
-                                row.get::<_, String>(2)?,
-                                row.get::<_, i64>(3)?,
-                                row.get::<_, i64>(4)?,
-                                row.get::<_, Option<String>>(5)?,
-                                row.get::<_, Option<String>>(6)?,
-                            ))
-                        },
-                    )
+                    )?
+                    .query_row([&key], |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, String>(2)?,
+                            row.get::<_, i64>(3)?,
+                            row.get::<_, i64>(4)?,
+                            row.get::<_, Option<String>>(5)?,
+                            row.get::<_, Option<String>>(6)?,
+                        ))
+                    })
                     .optional()?;
                 let Some((
                     status,
@@ -169,46 +168,11 @@ impl TrackingStore for SqliteStore {
     async fn update(&self, id: &TrackingId, update: StatusUpdate) -> Result<(), StoreError> {
         let tracking_id = *id;
         let key = id.to_string();
-        let answer = update
-            .answer
-            .as_ref()
-            .map(|answer| serde_json::to_string(answer).expect("an answer always serialises"));
         let updated = self
             .db
-            .call(move |c| {
-                let status = update.status.as_str();
-                let changed = c
-                    .prepare_cached(
-                        "UPDATE tracking SET status = ?2,
-                        answer = COALESCE(?3, answer),
-                        attempts = COALESCE(?4, attempts),
-                        last_error = CASE WHEN ?5 THEN ?6 ELSE last_error END
-                     WHERE tracking_id = ?1",
-                    )?
-                    .execute(params![
-                        key,
-                        status,
-                        answer,
-                        update.attempts,
-                        update.last_error.is_some(),
-                        update.last_error.clone().flatten()
-                    ])?;
-                if changed == 1 {
-                    c.prepare_cached(
-                        "INSERT INTO tracking_events (tracking_id, status, at, detail)
-                         VALUES (?1, ?2, ?3, ?4)",
-                    )?
-                    .execute(params![
-                        key,
-                        status,
-                        to_micros(update.at),
-                        update.detail
-                    ])?;
-                }
-                Ok(changed)
-            })
+            .call(move |c| change_status(c, &key, &update))
             .await?;
-        if updated == 0 {
+        if !updated {
             return Err(StoreError::NotFound(tracking_id));
         }
         Ok(())
@@ -221,32 +185,36 @@ impl TrackingStore for SqliteStore {
         until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
-        let tracking_id = *id;
         let key = id.to_string();
         let owner = owner.to_owned();
-        let (until, now) = (to_micros(until), to_micros(now));
+        let outcome = self
+            .db
+            .call(move |c| claim_lease(c, &key, &owner, until, now))
+            .await?;
+        outcome.ok_or(StoreError::NotFound(*id))
+    }
+
+    async fn claim_with(
+        &self,
+        id: &TrackingId,
+        owner: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+        update: StatusUpdate,
+    ) -> Result<bool, StoreError> {
+        let key = id.to_string();
+        let owner = owner.to_owned();
         let outcome = self
             .db
             .call(move |c| {
-                let claimed = c
-                    .prepare_cached(
-                        "UPDATE tracking SET lease_owner = ?2, lease_until = ?3
-                     WHERE tracking_id = ?1
-                       AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until < ?4)",
-                    )?
-                    .execute(params![key, owner, until, now])?;
-                let exists = claimed == 1
-                    || c.prepare_cached("SELECT 1 FROM tracking WHERE tracking_id = ?1")?
-                        .query_row([&key], |_| Ok(()))
-                        .optional()?
-                        .is_some();
-                Ok((claimed == 1, exists))
+                let claimed = claim_lease(c, &key, &owner, until, now)?;
+                if claimed == Some(true) {
+                    change_status(c, &key, &update)?;
+                }
+                Ok(claimed)
             })
             .await?;
-        match outcome {
-            (claimed, true) => Ok(claimed),
-            (_, false) => Err(StoreError::NotFound(tracking_id)),
-        }
+        outcome.ok_or(StoreError::NotFound(*id))
     }
 
     async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError> {
@@ -328,4 +296,70 @@ impl TrackingStore for SqliteStore {
             .await?;
         Ok(())
     }
+}
+
+/// Applies `update` to the request `key` and appends its timeline entries; false when
+/// there is no such request.
+fn change_status(c: &Connection, key: &str, update: &StatusUpdate) -> Result<bool, DbError> {
+    let answer = update
+        .answer
+        .as_ref()
+        .map(|answer| serde_json::to_string(answer).expect("an answer always serialises"));
+    let changed = c
+        .prepare_cached(
+            "UPDATE tracking SET status = ?2,
+                answer = COALESCE(?3, answer),
+                attempts = COALESCE(?4, attempts),
+                last_error = CASE WHEN ?5 THEN ?6 ELSE last_error END
+             WHERE tracking_id = ?1",
+        )?
+        .execute(params![
+            key,
+            update.status.as_str(),
+            answer,
+            update.attempts,
+            update.last_error.is_some(),
+            update.last_error.clone().flatten()
+        ])?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    let mut append = c.prepare_cached(
+        "INSERT INTO tracking_events (tracking_id, status, at, detail)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for event in update.events() {
+        append.execute(params![
+            key,
+            event.status.as_str(),
+            to_micros(event.at),
+            event.detail
+        ])?;
+    }
+    Ok(true)
+}
+
+/// Takes the lease on the request `key` for `owner` (see [`TrackingStore::claim`]):
+/// whether it was granted, or `None` when there is no such request.
+fn claim_lease(
+    c: &Connection,
+    key: &str,
+    owner: &str,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+) -> Result<Option<bool>, DbError> {
+    let claimed = c
+        .prepare_cached(
+            "UPDATE tracking SET lease_owner = ?2, lease_until = ?3
+             WHERE tracking_id = ?1
+               AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until < ?4)",
+        )?
+        .execute(params![key, owner, to_micros(until), to_micros(now)])?
+        == 1;
+    let exists = claimed
+        || c.prepare_cached("SELECT 1 FROM tracking WHERE tracking_id = ?1")?
+            .query_row([key], |_| Ok(()))
+            .optional()?
+            .is_some();
+    Ok(exists.then_some(claimed))
 }

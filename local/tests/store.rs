@@ -31,3 +31,10 @@ async fn a_lease_is_held_by_one_owner_until_released_or_expired() {
     let store = SqliteStore::new(Database::open(&dir.path().join("db"), SCHEMA).unwrap());
     store_contract::lease_is_held_by_one_owner(&store).await;
 }
+
+#[tokio::test]
+async fn a_claim_carries_a_status_change_only_when_granted() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::new(Database::open(&dir.path().join("db"), SCHEMA).unwrap());
+    store_contract::a_claim_carries_a_status_change_only_when_granted(&store).await;
+}

@@ -49,9 +49,53 @@ pub async fn lease_is_held_by_one_owner(store: &dyn TrackingStore) {
     );
 }
 
-/// Records an answer, then a failed attempt, for a new request; returns its id and the
-/// answer, for [`timeline_answer_and_errors_are_kept`] to read back (from the same
-/// store, or from the same data opened again). Creating a record twice changes nothing.
+/// A status change made with the lease lands only when the lease is granted, and an
+/// unknown id is reported, not created.
+pub async fn a_claim_carries_a_status_change_only_when_granted(store: &dyn TrackingStore) {
+    let id = TrackingId::new();
+    store.create(new_record(id)).await.expect("create");
+    let now = Utc::now();
+    let until = now + Duration::seconds(30);
+    let processing = |detail: &str| StatusUpdate::new(Status::Processing, now).detail(detail);
+    assert!(
+        store
+            .claim_with(&id, "a", until, now, processing("by a"))
+            .await
+            .expect("claim")
+    );
+    assert!(
+        !store
+            .claim_with(&id, "b", until, now, processing("by b"))
+            .await
+            .expect("claim"),
+        "a holds it"
+    );
+    let record = store.get(&id).await.expect("get").expect("the record");
+    assert_eq!(record.status, Status::Processing);
+    let timeline: Vec<_> = record
+        .events
+        .iter()
+        .map(|e| (e.status, e.detail.as_deref()))
+        .collect();
+    assert_eq!(
+        timeline,
+        [(Status::Queued, None), (Status::Processing, Some("by a"))],
+        "the refused claim wrote nothing"
+    );
+    let unknown = TrackingId::new();
+    assert_eq!(
+        store
+            .claim_with(&unknown, "a", until, now, processing("x"))
+            .await,
+        Err(StoreError::NotFound(unknown))
+    );
+    assert!(store.get(&unknown).await.expect("get").is_none());
+}
+
+/// Records an answer together with the first attempt (one write of two steps), then a
+/// failed attempt, for a new request; returns its id and the answer, for
+/// [`timeline_answer_and_errors_are_kept`] to read back (from the same store, or from the
+/// same data opened again). Creating a record twice changes nothing.
 pub async fn write_timeline(store: &dyn TrackingStore) -> (TrackingId, AgentAnswer) {
     let id = TrackingId::new();
     let answer = AgentAnswer {
@@ -61,10 +105,14 @@ pub async fn write_timeline(store: &dyn TrackingStore) -> (TrackingId, AgentAnsw
     };
     store.create(new_record(id)).await.expect("create");
     store.create(new_record(id)).await.expect("create again");
+    let answered = StatusUpdate::new(Status::AgentCompleted, Utc::now()).answer(answer.clone());
     store
         .update(
             &id,
-            StatusUpdate::new(Status::AgentCompleted, Utc::now()).answer(answer.clone()),
+            StatusUpdate::new(Status::Delivering, Utc::now())
+                .detail("attempt 1")
+                .attempts(1)
+                .after(answered),
         )
         .await
         .expect("update");
@@ -99,11 +147,13 @@ pub async fn timeline_answer_and_errors_are_kept(
         [
             Status::Queued,
             Status::AgentCompleted,
+            Status::Delivering,
             Status::RetryScheduled
         ]
     );
     assert_eq!(record.events[1].detail, None);
-    assert_eq!(record.events[2].detail.as_deref(), Some("attempt 1 failed"));
+    assert_eq!(record.events[2].detail.as_deref(), Some("attempt 1"));
+    assert_eq!(record.events[3].detail.as_deref(), Some("attempt 1 failed"));
     assert!(record.events.windows(2).all(|w| w[0].at <= w[1].at));
 
     store
@@ -118,7 +168,7 @@ pub async fn timeline_answer_and_errors_are_kept(
     assert_eq!(record.last_error, None);
     assert_eq!(record.attempts, 1, "attempts unchanged when not given");
     assert_eq!(record.answer, Some(answer), "the answer stays");
-    assert_eq!(record.events.len(), 4);
+    assert_eq!(record.events.len(), 5);
 }
 
 /// An unknown id has no record, cannot be updated (and is not created by trying), and

@@ -5,7 +5,8 @@
 //! - `update` sets the status, appends the event with `list_append`, and sets or removes
 //!   the rest, on condition that the item exists (else `NotFound`);
 //! - `claim` sets the lease on condition that the item exists and nobody else holds an
-//!   unexpired lease; `release` removes it on condition that the owner still holds it.
+//!   unexpired lease (`claim_with` makes a status change in the same request);
+//!   `release` removes it on condition that the owner still holds it.
 //!
 //! Reads are strongly consistent, so a status written by one handler is read by the
 //! next.
@@ -128,6 +129,92 @@ impl DynamoStore {
             .set_expression_attribute_values(Some(expression.values))
     }
 
+    /// Adds `update`'s changes to `expression`: the status, the timeline entries (with
+    /// `list_append`), the expiry, and the rest where given.
+    fn change_status(
+        &self,
+        expression: &mut Expression,
+        update: &StatusUpdate,
+    ) -> Result<(), StoreError> {
+        expression.set(item::STATUS, item::string(update.status.as_str()));
+        let events = expression.name(item::EVENTS);
+        let event = expression.value(
+            "event",
+            AttributeValue::L(
+                update
+                    .events()
+                    .map(|event| item::event(event.status, event.at, event.detail.as_deref()))
+                    .collect(),
+            ),
+        );
+        let empty = expression.value("empty", AttributeValue::L(Vec::new()));
+        expression.set.push(format!(
+            "{events} = list_append(if_not_exists({events}, {empty}), {event})"
+        ));
+        expression.set(item::TTL, item::expiry(update.at, self.retention));
+        if let Some(answer) = &update.answer {
+            expression.set(item::ANSWER, item::answer(answer)?);
+        }
+        if let Some(attempts) = update.attempts {
+            expression.set(item::ATTEMPTS, item::number(attempts));
+        }
+        match &update.last_error {
+            Some(Some(error)) => expression.set(item::LAST_ERROR, item::string(error.as_str())),
+            Some(None) => expression.remove(item::LAST_ERROR),
+            None => {}
+        }
+        Ok(())
+    }
+
+    /// Takes the lease on `id` for `owner`, with `expression`'s other changes, in one
+    /// conditional `UpdateItem`.
+    async fn claim_lease(
+        &self,
+        id: &TrackingId,
+        owner: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+        mut expression: Expression,
+    ) -> Result<bool, StoreError> {
+        expression.set(item::LEASE_OWNER, item::string(owner));
+        expression.set(item::LEASE_UNTIL, item::number(until.timestamp_micros()));
+        let now = expression.value("now", item::number(now.timestamp_micros()));
+        let condition = format!(
+            "attribute_exists(pk) AND (attribute_not_exists(#{holder}) OR #{holder} = :{holder} \
+             OR #{ends} < {now})",
+            holder = item::LEASE_OWNER,
+            ends = item::LEASE_UNTIL,
+        );
+        let written = self
+            .update_request(id, expression, condition)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        let error = match written {
+            Ok(_) => return Ok(true),
+            Err(error) => error,
+        };
+        let Some(refused) = error
+            .as_service_error()
+            .filter(|e| e.is_conditional_check_failed_exception())
+        else {
+            return Err(StoreError::Unavailable(describe("UpdateItem", &error)));
+        };
+        // The condition failed: someone else holds the lease, or there is no item. The
+        // old item tells which; where it is not returned, a read does.
+        let exists = match refused {
+            aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(
+                failed,
+            ) if failed.item.as_ref().is_some_and(|item| !item.is_empty()) => true,
+            _ => self.item(item::request_key(id)).await?.is_some(),
+        };
+        if exists {
+            Ok(false)
+        } else {
+            Err(StoreError::NotFound(*id))
+        }
+    }
+
     /// The item with key `pk`, read consistently.
     pub(super) async fn item(&self, pk: AttributeValue) -> Result<Option<Item>, StoreError> {
         let answer = self
@@ -166,32 +253,7 @@ impl TrackingStore for DynamoStore {
 
     async fn update(&self, id: &TrackingId, update: StatusUpdate) -> Result<(), StoreError> {
         let mut expression = Expression::default();
-        expression.set(item::STATUS, item::string(update.status.as_str()));
-        let events = expression.name(item::EVENTS);
-        let event = expression.value(
-            "event",
-            AttributeValue::L(vec![item::event(
-                update.status,
-                update.at,
-                update.detail.as_deref(),
-            )]),
-        );
-        let empty = expression.value("empty", AttributeValue::L(Vec::new()));
-        expression.set.push(format!(
-            "{events} = list_append(if_not_exists({events}, {empty}), {event})"
-        ));
-        expression.set(item::TTL, item::expiry(update.at, self.retention));
-        if let Some(answer) = &update.answer {
-            expression.set(item::ANSWER, item::answer(answer)?);
-        }
-        if let Some(attempts) = update.attempts {
-            expression.set(item::ATTEMPTS, item::number(attempts));
-        }
-        match &update.last_error {
-            Some(Some(error)) => expression.set(item::LAST_ERROR, item::string(error.as_str())),
-            Some(None) => expression.remove(item::LAST_ERROR),
-            None => {}
-        }
+        self.change_status(&mut expression, &update)?;
         let written = self
             .update_request(id, expression, "attribute_exists(pk)".to_owned())
             .send()
@@ -206,44 +268,21 @@ impl TrackingStore for DynamoStore {
         until: DateTime<Utc>,
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError> {
+        self.claim_lease(id, owner, until, now, Expression::default())
+            .await
+    }
+
+    async fn claim_with(
+        &self,
+        id: &TrackingId,
+        owner: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+        update: StatusUpdate,
+    ) -> Result<bool, StoreError> {
         let mut expression = Expression::default();
-        expression.set(item::LEASE_OWNER, item::string(owner));
-        expression.set(item::LEASE_UNTIL, item::number(until.timestamp_micros()));
-        let now = expression.value("now", item::number(now.timestamp_micros()));
-        let condition = format!(
-            "attribute_exists(pk) AND (attribute_not_exists(#{holder}) OR #{holder} = :{holder} \
-             OR #{ends} < {now})",
-            holder = item::LEASE_OWNER,
-            ends = item::LEASE_UNTIL,
-        );
-        let written = self
-            .update_request(id, expression, condition)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        let error = match written {
-            Ok(_) => return Ok(true),
-            Err(error) => error,
-        };
-        let Some(refused) = error
-            .as_service_error()
-            .filter(|e| e.is_conditional_check_failed_exception())
-        else {
-            return Err(StoreError::Unavailable(describe("UpdateItem", &error)));
-        };
-        // The condition failed: someone else holds the lease, or there is no item. The
-        // old item tells which; where it is not returned, a read does.
-        let exists = match refused {
-            aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(
-                failed,
-            ) if failed.item.as_ref().is_some_and(|item| !item.is_empty()) => true,
-            _ => self.item(item::request_key(id)).await?.is_some(),
-        };
-        if exists {
-            Ok(false)
-        } else {
-            Err(StoreError::NotFound(*id))
-        }
+        self.change_status(&mut expression, &update)?;
+        self.claim_lease(id, owner, until, now, expression).await
     }
 
     async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError> {

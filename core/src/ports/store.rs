@@ -54,9 +54,13 @@ pub struct TrackingRecord {
     pub answer: Option<AgentAnswer>,
 }
 
-/// A change of status, with what came with it.
+/// A change of status, with what came with it. It may carry the steps passed through on
+/// the way (see [`StatusUpdate::after`]): all are written at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct StatusUpdate {
+    /// Timeline entries passed through on the way to this status, oldest first: they
+    /// are appended before this update's own entry, in the same write.
+    pub earlier: Vec<StatusEvent>,
     /// The new status (appended to the timeline).
     pub status: Status,
     /// When.
@@ -75,6 +79,7 @@ impl StatusUpdate {
     /// A bare status change at `at`.
     pub fn new(status: Status, at: DateTime<Utc>) -> Self {
         Self {
+            earlier: Vec::new(),
             status,
             at,
             detail: None,
@@ -106,6 +111,38 @@ impl StatusUpdate {
     pub fn last_error(mut self, error: Option<String>) -> Self {
         self.last_error = Some(error);
         self
+    }
+
+    /// `earlier` and then this update, as one write: the timeline gets both entries in
+    /// order, and where both set a field, this update's value wins. It saves a round
+    /// trip to the store where nothing has to be known in between.
+    pub fn after(self, earlier: StatusUpdate) -> Self {
+        let mut events = earlier.earlier;
+        events.push(StatusEvent {
+            status: earlier.status,
+            at: earlier.at,
+            detail: earlier.detail,
+        });
+        events.extend(self.earlier);
+        Self {
+            earlier: events,
+            answer: self.answer.or(earlier.answer),
+            attempts: self.attempts.or(earlier.attempts),
+            last_error: self.last_error.or(earlier.last_error),
+            ..self
+        }
+    }
+
+    /// Every timeline entry this update appends, oldest first.
+    pub fn events(&self) -> impl Iterator<Item = StatusEvent> + '_ {
+        self.earlier
+            .iter()
+            .cloned()
+            .chain(std::iter::once(StatusEvent {
+                status: self.status,
+                at: self.at,
+                detail: self.detail.clone(),
+            }))
     }
 }
 
@@ -163,6 +200,23 @@ pub trait TrackingStore: Send + Sync + 'static {
         now: DateTime<Utc>,
     ) -> Result<bool, StoreError>;
 
+    /// [`claim`](Self::claim), and when the lease is granted, [`update`](Self::update)
+    /// with `update` too: one write, where the store can make it one.
+    async fn claim_with(
+        &self,
+        id: &TrackingId,
+        owner: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+        update: StatusUpdate,
+    ) -> Result<bool, StoreError> {
+        let claimed = self.claim(id, owner, until, now).await?;
+        if claimed {
+            self.update(id, update).await?;
+        }
+        Ok(claimed)
+    }
+
     /// Gives up `owner`'s lease on `id`, if it still holds it.
     async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError>;
 
@@ -186,4 +240,54 @@ pub trait TrackingStore: Send + Sync + 'static {
 
     /// Whether the store answers.
     async fn ping(&self) -> Result<(), StoreError>;
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn an_update_after_another_keeps_both_steps_and_the_later_values() {
+        let at = Utc::now();
+        let answer = AgentAnswer {
+            response: "yes".into(),
+            session_id: "s".into(),
+            answered_at: at,
+        };
+        let answered = StatusUpdate::new(Status::AgentCompleted, at)
+            .detail("answered")
+            .answer(answer.clone())
+            .attempts(7)
+            .last_error(None);
+        let delivering = StatusUpdate::new(Status::Delivering, at)
+            .detail("attempt 1")
+            .attempts(1)
+            .after(answered);
+        assert_eq!(delivering.status, Status::Delivering);
+        assert_eq!(
+            delivering.answer,
+            Some(answer),
+            "kept from the earlier step"
+        );
+        assert_eq!(delivering.attempts, Some(1), "the later step's value wins");
+        assert_eq!(
+            delivering.last_error,
+            Some(None),
+            "kept from the earlier step"
+        );
+        let steps: Vec<_> = delivering.events().map(|e| (e.status, e.detail)).collect();
+        assert_eq!(
+            steps,
+            [
+                (Status::AgentCompleted, Some("answered".to_owned())),
+                (Status::Delivering, Some("attempt 1".to_owned())),
+            ]
+        );
+        let failed = StatusUpdate::new(Status::Failed, at).after(delivering);
+        assert_eq!(failed.events().count(), 3, "steps chain in order");
+        assert_eq!(
+            failed.events().last().map(|e| e.status),
+            Some(Status::Failed)
+        );
+    }
 }
