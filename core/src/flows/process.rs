@@ -241,7 +241,20 @@ impl Processor {
         let now = self.clock.now();
         let until =
             now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::MAX);
-        if !self.store.claim(&id, owner, until, now).await? {
+        // Without a stored answer, the agent is asked next: `processing` is written with
+        // the lease, in one write.
+        let claimed = if record.answer.is_none() {
+            let processing = StatusUpdate::new(Status::Processing, now).detail(format!(
+                "asking the agent (receive #{})",
+                received.receive_count
+            ));
+            self.store
+                .claim_with(&id, owner, until, now, processing)
+                .await?
+        } else {
+            self.store.claim(&id, owner, until, now).await?
+        };
+        if !claimed {
             tracing::info!(tracking_id = %id, "another worker holds this request; the copy comes back later");
             self.queue
                 .retry_later(
@@ -252,26 +265,33 @@ impl Processor {
                 .await?;
             return Ok(HandleOutcome::Busy);
         }
-        let (outcome, disposition) = match self.work(&message, record, received).await {
+        let (outcome, disposition) = match self.work(&message, record).await {
             Ok(done) => done,
             Err(error) => {
                 self.release_lease(&id, owner).await;
                 return Err(error);
             }
         };
-        // The lease and the message are let go together, so a worker waits for one write
-        // rather than two. Either order is safe: a copy of the message that arrives in
-        // between finds the lease held and comes back later, or finds the request done.
-        let ((), disposed) = tokio::join!(
-            self.release_lease(&id, owner),
-            self.dispose(received, disposition)
-        );
-        disposed?;
-        self.emit_finished(&message, &outcome);
-        if matches!(
+        let finished = matches!(
             outcome,
             HandleOutcome::Delivered { .. } | HandleOutcome::Failed | HandleOutcome::DeadLettered
-        ) {
+        );
+        if finished {
+            // A finished request keeps its lease until it runs out, which saves a write:
+            // any copy of the message finds the request finished and is dropped.
+            self.dispose(received, disposition).await?;
+        } else {
+            // The lease and the message are let go together, so a worker waits for one
+            // write rather than two. Either order is safe: a copy of the message that
+            // arrives in between finds the lease held and comes back later.
+            let ((), disposed) = tokio::join!(
+                self.release_lease(&id, owner),
+                self.dispose(received, disposition)
+            );
+            disposed?;
+        }
+        self.emit_finished(&message, &outcome);
+        if finished {
             self.export_conversation(&message).await;
         }
         Ok(outcome)
@@ -344,21 +364,22 @@ impl Processor {
         }
     }
 
-    /// Asks the agent if no answer is stored, then delivers.
+    /// Asks the agent if no answer is stored, then delivers. A new answer is stored by
+    /// the delivery's first write, together with that step.
     async fn work(
         &self,
         message: &RequestMessage,
         record: TrackingRecord,
-        received: &Received,
     ) -> Result<(HandleOutcome, Disposition), ProcessError> {
-        let answer = match record.answer {
-            Some(answer) => answer,
-            None => match self.ask_agent(message, received).await? {
-                Ok(answer) => answer,
+        let (answer, answered) = match record.answer {
+            Some(answer) => (answer, None),
+            None => match self.ask_agent(message).await? {
+                Ok((answer, answered)) => (answer, Some(answered)),
                 Err(done) => return Ok(done),
             },
         };
-        self.deliver(message, &answer, record.attempts).await
+        self.deliver(message, &answer, record.attempts, answered)
+            .await
     }
 
     async fn dispose(
@@ -424,17 +445,19 @@ impl Processor {
         self.store.update(id, update).await
     }
 
-    /// Asks the agent with retries. `Ok(Err(..))`: no answer, and what to do instead.
+    /// Asks the agent with retries. `Ok(Ok(..))`: the answer, and the `agent_completed`
+    /// step that stores it, for the next write to carry. `Ok(Err(..))`: no answer, and
+    /// what to do instead.
+    #[allow(
+        clippy::type_complexity,
+        reason = "the one caller matches on the three outcomes at once"
+    )]
     async fn ask_agent(
         &self,
         message: &RequestMessage,
-        received: &Received,
-    ) -> Result<Result<AgentAnswer, (HandleOutcome, Disposition)>, ProcessError> {
+    ) -> Result<Result<(AgentAnswer, StatusUpdate), (HandleOutcome, Disposition)>, ProcessError>
+    {
         let id = &message.tracking_id;
-        let processing = StatusUpdate::new(Status::Processing, self.clock.now()).detail(format!(
-            "asking the agent (receive #{})",
-            received.receive_count
-        ));
         let question = AgentQuestion {
             tracking_id: *id,
             query: message.request.query.as_str().to_owned(),
@@ -452,20 +475,15 @@ impl Processor {
             revops.tracking_id = %id,
         );
         let started = Instant::now();
-        // The `processing` status is written while the agent works: the agent's answer is
-        // only kept once that write has succeeded, and every later status follows it.
-        let (recorded, outcome) = tokio::join!(
-            self.update(id, processing),
-            run_with_retries(
-                &self.config.agent_policy,
-                1,
-                None,
-                |_| self.agent.ask(&question),
-                AgentError::retry_decision,
-            )
-            .instrument(span.clone())
-        );
-        recorded?;
+        let outcome = run_with_retries(
+            &self.config.agent_policy,
+            1,
+            None,
+            |_| self.agent.ask(&question),
+            AgentError::retry_decision,
+        )
+        .instrument(span.clone())
+        .await;
         let (attempts, agent_outcome, error) = match &outcome {
             RetryOutcome::Succeeded { attempts, .. } => (*attempts, "success", None),
             RetryOutcome::GaveUp {
@@ -492,15 +510,11 @@ impl Processor {
         drop(span);
         match outcome {
             RetryOutcome::Succeeded { value, attempts } => {
-                self.update(
-                    id,
-                    StatusUpdate::new(Status::AgentCompleted, self.clock.now())
-                        .detail(format!("the agent answered (call {attempts})"))
-                        .answer(value.clone())
-                        .last_error(None),
-                )
-                .await?;
-                Ok(Ok(value))
+                let answered = StatusUpdate::new(Status::AgentCompleted, self.clock.now())
+                    .detail(format!("the agent answered (call {attempts})"))
+                    .answer(value.clone())
+                    .last_error(None);
+                Ok(Ok((value, answered)))
             }
             RetryOutcome::GaveUp {
                 error,
@@ -540,11 +554,14 @@ impl Processor {
         }
     }
 
+    /// Delivers `answer` with retries. `answered`, if given, is the unwritten step that
+    /// stores the answer: the first write here carries it.
     async fn deliver(
         &self,
         message: &RequestMessage,
         answer: &AgentAnswer,
         attempts_before: u32,
+        answered: Option<StatusUpdate>,
     ) -> Result<(HandleOutcome, Disposition), ProcessError> {
         let id = &message.tracking_id;
         let Some(target) = self
@@ -552,33 +569,28 @@ impl Processor {
             .targets
             .target_for(message.request.query.as_str(), &answer.response)
         else {
-            self.update(
-                id,
-                StatusUpdate::new(Status::Failed, self.clock.now()).last_error(Some(
-                    "no webhook URL is configured for this answer (set WEBHOOK_URL)".to_owned(),
-                )),
-            )
-            .await?;
+            let failed = StatusUpdate::new(Status::Failed, self.clock.now()).last_error(Some(
+                "no webhook URL is configured for this answer (set WEBHOOK_URL)".to_owned(),
+            ));
+            self.update(id, following(failed, answered)).await?;
             return Ok((HandleOutcome::Failed, Disposition::Ack));
         };
         if self.is_gone(target) {
-            self.update(
-                id,
-                StatusUpdate::new(Status::Failed, self.clock.now())
-                    .detail("not sent: the receiver answered 410 Gone to an earlier delivery")
-                    .last_error(Some(format!(
-                        "{target} answered 410 Gone earlier; deliveries to it are disabled until the processor restarts"
-                    ))),
-            )
-            .await?;
+            let failed = StatusUpdate::new(Status::Failed, self.clock.now())
+                .detail("not sent: the receiver answered 410 Gone to an earlier delivery")
+                .last_error(Some(format!(
+                    "{target} answered 410 Gone earlier; deliveries to it are disabled until the processor restarts"
+                )));
+            self.update(id, following(failed, answered)).await?;
             return Ok((HandleOutcome::Failed, Disposition::Ack));
         }
         let deadline = Instant::now() + self.config.inline_retry_budget;
+        let mut answered = answered;
         let outcome = run_with_retries(
             &self.config.delivery_policy,
             attempts_before + 1,
             Some(deadline),
-            |attempt| self.attempt(message, answer, target, attempt),
+            |attempt| self.attempt(message, answer, target, attempt, answered.take()),
             AttemptError::retry_decision,
         )
         .await;
@@ -649,23 +661,23 @@ impl Processor {
         }
     }
 
-    /// One delivery attempt, recorded before and, when it fails, after.
+    /// One delivery attempt, recorded before (with the unwritten step `earlier`, if
+    /// any) and, when it fails, after.
     async fn attempt(
         &self,
         message: &RequestMessage,
         answer: &AgentAnswer,
         target: &str,
         attempt: u32,
+        earlier: Option<StatusUpdate>,
     ) -> Result<Delivered, AttemptError> {
         let id = &message.tracking_id;
-        self.update(
-            id,
-            StatusUpdate::new(Status::Delivering, self.clock.now())
-                .detail(format!("attempt {attempt} to {target}"))
-                .attempts(attempt),
-        )
-        .await
-        .map_err(AttemptError::Store)?;
+        let delivering = StatusUpdate::new(Status::Delivering, self.clock.now())
+            .detail(format!("attempt {attempt} to {target}"))
+            .attempts(attempt);
+        self.update(id, following(delivering, earlier))
+            .await
+            .map_err(AttemptError::Store)?;
         let payload = WebhookPayload::new(*id, &message.request, answer, target, self.clock.now());
         let body = serde_json::to_vec(&payload).expect("a webhook payload always serialises");
         let span = tracing::info_span!(
@@ -743,6 +755,14 @@ impl Processor {
                 Err(AttemptError::Delivery(error))
             }
         }
+    }
+}
+
+/// `update`, written after the unwritten step `earlier`, if there is one.
+fn following(update: StatusUpdate, earlier: Option<StatusUpdate>) -> StatusUpdate {
+    match earlier {
+        Some(earlier) => update.after(earlier),
+        None => update,
     }
 }
 
