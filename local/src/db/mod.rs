@@ -3,7 +3,8 @@
 //! savepoint, and each caller hears back only once the whole group is on disk. One fsync
 //! then serves many requests, and a `202` never precedes its commit. Reads that need no
 //! transaction go to a pool of read-only connections instead, which WAL lets run beside
-//! the writer; they see every commit a caller has already heard of.
+//! the writer, on the caller's thread; they see every commit a caller has already heard
+//! of.
 
 mod readers;
 
@@ -81,14 +82,14 @@ impl Database {
         Ok(Self { jobs, readers })
     }
 
-    /// Runs `work` on a read-only connection, beside the writer. It sees every commit
-    /// whose caller has heard back; it must not need to see a write that is still queued.
-    pub async fn read<T, F>(&self, work: F) -> Result<T, DbError>
-    where
-        T: Send + 'static,
-        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
-    {
-        Arc::clone(&self.readers).read(work).await
+    /// Runs `work` on a read-only connection, beside the writer, on this thread (see
+    /// [`readers`]). It sees every commit whose caller has heard back; it must not need
+    /// to see a write that is still queued.
+    pub async fn read<T>(
+        &self,
+        work: impl FnOnce(&Connection) -> Result<T, DbError>,
+    ) -> Result<T, DbError> {
+        self.readers.read(work)
     }
 
     /// Runs `work` in the writer's transaction; returns its result once committed. An
