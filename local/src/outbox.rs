@@ -1,8 +1,9 @@
 //! The outbox: where `revops serve` delivers when no `WEBHOOK_URL` is set. Each webhook
 //! body is appended to `DATA_DIR/outbox.jsonl` as one line, and a delivery counts only
-//! once its line is synced to disk. Syncs are shared the way the database shares its
-//! commits: one `fsync` covers every line written before it started, so deliveries that
-//! arrive together wait for one sync rather than queueing for one each.
+//! once its line is synced to disk. One thread owns the file and syncs in groups, the way
+//! the database commits: it writes every line waiting, syncs once, and then answers each
+//! caller. Deliveries that arrive together wait for one sync rather than one each, and no
+//! caller holds a lock or a blocking thread meanwhile.
 
 use async_trait::async_trait;
 use revops_core::{
@@ -13,93 +14,102 @@ use std::{
     fs::{File, OpenOptions},
     io::Write,
     path::{Path, PathBuf},
-    sync::{Arc, Mutex},
+    thread,
 };
+use tokio::sync::{mpsc, oneshot};
 
 /// The outbox file's name inside the data directory.
 pub const OUTBOX_FILE: &str = "outbox.jsonl";
 
-/// The open file and how many lines were written to it.
-#[derive(Default)]
-struct Written {
-    file: Option<Arc<File>>,
-    lines: u64,
-}
+/// The most lines one sync covers.
+const MAX_GROUP: usize = 256;
 
-/// The outbox's state, shared with the blocking threads that write and sync.
-struct Shared {
-    path: PathBuf,
-    written: Mutex<Written>,
-    /// Lines known to be on disk; held while a sync runs.
-    synced: Mutex<u64>,
+/// Lines waiting for the writer thread, at most.
+const QUEUE_DEPTH: usize = 4096;
+
+/// One line to append, and who to tell once it is on disk.
+struct Append {
+    line: Vec<u8>,
+    done: oneshot::Sender<Result<(), String>>,
 }
 
 /// Appends webhooks to a JSON Lines file.
 pub struct OutboxDeliverer {
-    shared: Arc<Shared>,
-}
-
-fn poisoned<T>(_: T) -> std::io::Error {
-    std::io::Error::other("an earlier write to the outbox panicked")
-}
-
-impl Shared {
-    /// Writes `line`, then returns once it is on disk, syncing unless a sync that started
-    /// after the write already covered it.
-    fn append(&self, line: &[u8]) -> std::io::Result<()> {
-        let (file, number) = {
-            let mut written = self.written.lock().map_err(poisoned)?;
-            let file = match &written.file {
-                Some(file) => Arc::clone(file),
-                None => {
-                    let file = OpenOptions::new()
-                        .create(true)
-                        .append(true)
-                        .open(&self.path)?;
-                    Arc::clone(written.file.insert(Arc::new(file)))
-                }
-            };
-            (&*file).write_all(line)?;
-            written.lines += 1;
-            (file, written.lines)
-        };
-        let mut synced = self.synced.lock().map_err(poisoned)?;
-        if *synced >= number {
-            return Ok(());
-        }
-        let covered = self.written.lock().map_err(poisoned)?.lines;
-        file.sync_data()?;
-        *synced = covered;
-        Ok(())
-    }
+    path: PathBuf,
+    appends: mpsc::Sender<Append>,
 }
 
 impl OutboxDeliverer {
-    /// An outbox writing to `path`.
+    /// An outbox writing to `path` (opened on the first delivery), with its writer thread.
     pub fn new(path: &Path) -> Self {
+        let (appends, receiver) = mpsc::channel(QUEUE_DEPTH);
+        let target = path.to_owned();
+        // Without its thread the outbox answers every delivery with an error, which the
+        // processor retries; it never loses a line it said was written.
+        if let Err(error) = thread::Builder::new()
+            .name("revops-outbox".to_owned())
+            .spawn(move || writer(&target, receiver))
+        {
+            tracing::error!(%error, "cannot start the outbox's writer thread");
+        }
         Self {
-            shared: Arc::new(Shared {
-                path: path.to_owned(),
-                written: Mutex::default(),
-                synced: Mutex::new(0),
-            }),
+            path: path.to_owned(),
+            appends,
         }
     }
 
     /// The `file://` URL of the outbox, the target webhooks name.
     pub fn url(&self) -> String {
-        format!("file://{}", self.shared.path.display())
+        format!("file://{}", self.path.display())
     }
 
-    async fn append(&self, body: &[u8]) -> std::io::Result<()> {
+    async fn append(&self, body: &[u8]) -> Result<(), String> {
         let mut line = Vec::with_capacity(body.len() + 1);
         line.extend_from_slice(body);
         line.push(b'\n');
-        let shared = Arc::clone(&self.shared);
-        tokio::task::spawn_blocking(move || shared.append(&line))
+        let (done, written) = oneshot::channel();
+        let stopped = || "the outbox's writer has stopped".to_owned();
+        self.appends
+            .send(Append { line, done })
             .await
-            .map_err(std::io::Error::other)?
+            .map_err(|_| stopped())?;
+        written.await.map_err(|_| stopped())?
     }
+}
+
+/// The writer thread: takes every waiting line, writes them with one call, syncs once,
+/// and answers each.
+fn writer(path: &Path, mut appends: mpsc::Receiver<Append>) {
+    let mut file: Option<File> = None;
+    while let Some(first) = appends.blocking_recv() {
+        let mut group = vec![first];
+        while group.len() < MAX_GROUP {
+            match appends.try_recv() {
+                Ok(append) => group.push(append),
+                Err(_) => break,
+            }
+        }
+        let lines: Vec<u8> = group.iter().flat_map(|a| a.line.iter().copied()).collect();
+        let written = write_and_sync(&mut file, path, &lines).map_err(|error| error.to_string());
+        if written.is_err() {
+            // Reopen next time: a line may have been half written, and the next write
+            // starts on a fresh handle at the end of the file.
+            file = None;
+        }
+        for append in group {
+            let _ = append.done.send(written.clone());
+        }
+    }
+}
+
+/// Appends `lines` to the file at `path` (opening it if needed) and syncs its data.
+fn write_and_sync(file: &mut Option<File>, path: &Path, lines: &[u8]) -> std::io::Result<()> {
+    let file = match file {
+        Some(file) => file,
+        None => file.insert(OpenOptions::new().create(true).append(true).open(path)?),
+    };
+    file.write_all(lines)?;
+    file.sync_data()
 }
 
 #[async_trait]
@@ -114,10 +124,10 @@ impl Deliverer for OutboxDeliverer {
         self.append(body).await.map_err(|error| {
             DeliveryError::new(
                 DeliveryErrorKind::Other,
-                format!("cannot append to {}: {error}", self.shared.path.display()),
+                format!("cannot append to {}: {error}", self.path.display()),
             )
         })?;
-        tracing::debug!(tracking_id = %webhook_id, attempt, path = %self.shared.path.display(), "webhook written to the outbox");
+        tracing::debug!(tracking_id = %webhook_id, attempt, path = %self.path.display(), "webhook written to the outbox");
         Ok(Delivered { status: 0 })
     }
 }
@@ -125,6 +135,28 @@ impl Deliverer for OutboxDeliverer {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use std::sync::Arc;
+
+    #[tokio::test]
+    async fn a_line_that_cannot_be_written_is_an_error_naming_the_file() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("missing").join(OUTBOX_FILE);
+        let outbox = OutboxDeliverer::new(&path);
+        let error = outbox
+            .deliver(&outbox.url(), &TrackingId::new(), 1, b"{}")
+            .await
+            .unwrap_err();
+        assert!(
+            error.message.contains(&path.display().to_string()),
+            "{error:?}"
+        );
+        std::fs::create_dir(path.parent().unwrap()).unwrap();
+        outbox
+            .deliver(&outbox.url(), &TrackingId::new(), 2, b"{}")
+            .await
+            .unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "{}\n");
+    }
 
     #[tokio::test]
     async fn appends_one_line_per_webhook() {
