@@ -178,7 +178,7 @@ impl RequestQueue for SqliteQueue {
         let attributes = encode_attributes(&message.attributes);
         let row_id = id.clone();
         self.db
-            .call(move |c| {
+            .call_first(move |c| {
                 c.prepare_cached(
                     "INSERT INTO queue_messages (id, body, attributes, sent_at, visible_at)
                      VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -315,7 +315,7 @@ impl RequestQueue for SqliteQueue {
 
     async fn ping(&self) -> Result<(), QueueError> {
         self.db
-            .call(|c| Ok(c.prepare_cached("SELECT 1")?.query_row([], |_| Ok(()))?))
+            .call_first(|c| Ok(c.prepare_cached("SELECT 1")?.query_row([], |_| Ok(()))?))
             .await?;
         Ok(())
     }

@@ -59,7 +59,7 @@ impl TrackingStore for SqliteStore {
         let id = record.tracking_id.to_string();
         let queued_at = to_micros(record.queued_at);
         self.db
-            .call(move |c| {
+            .call_first(move |c| {
                 let inserted = c
                     .prepare_cached(
                         "INSERT OR IGNORE INTO tracking
@@ -245,7 +245,7 @@ impl TrackingStore for SqliteStore {
         let expires = now.saturating_add(duration_micros(IDEMPOTENCY_WINDOW));
         let holder: Option<String> = self
             .db
-            .call(move |c| {
+            .call_first(move |c| {
                 let claimed = c
                     .prepare_cached(
                         "INSERT INTO idempotency_keys (scope, key, tracking_id, expires_at)
@@ -282,7 +282,7 @@ impl TrackingStore for SqliteStore {
     ) -> Result<(), StoreError> {
         let (scope, key, id) = (scope.to_owned(), key.to_owned(), tracking_id.to_string());
         self.db
-            .call(move |c| {
+            .call_first(move |c| {
                 c.prepare_cached("DELETE FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND tracking_id = ?3")?.execute(params![scope, key, id])?;
                 Ok(())
             })
@@ -292,7 +292,7 @@ impl TrackingStore for SqliteStore {
 
     async fn ping(&self) -> Result<(), StoreError> {
         self.db
-            .call(|c| Ok(c.prepare_cached("SELECT 1")?.query_row([], |_| Ok(()))?))
+            .call_first(|c| Ok(c.prepare_cached("SELECT 1")?.query_row([], |_| Ok(()))?))
             .await?;
         Ok(())
     }

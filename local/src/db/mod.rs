@@ -5,16 +5,25 @@
 //! transaction go to a pool of read-only connections instead, which WAL lets run beside
 //! the writer, on the caller's thread; they see every commit a caller has already heard
 //! of.
+//!
+//! Jobs that an HTTP caller is waiting on ([`Database::call_first`]: accepting a request)
+//! go ahead of the workers' jobs ([`Database::call`]). While any wait, a group takes them
+//! all and at most [`BACKGROUND_BESIDE_FIRST`] of the others, so a `202` waits for a short
+//! group rather than behind hundreds of state changes; the workers still get that many
+//! jobs into every group, so they are never starved.
 
 mod readers;
 
 use readers::Readers;
 use rusqlite::Connection;
-use std::{path::Path, sync::Arc, thread};
+use std::{collections::VecDeque, path::Path, sync::Arc, thread};
 use tokio::sync::{mpsc, oneshot};
 
-/// The most jobs one transaction takes.
+/// The most jobs of one kind one transaction takes.
 const MAX_GROUP: usize = 256;
+
+/// The most background jobs a transaction takes beside jobs a caller is waiting on.
+const BACKGROUND_BESIDE_FIRST: usize = 64;
 
 /// Jobs waiting for the writer, at most.
 const QUEUE_DEPTH: usize = 4096;
@@ -53,10 +62,19 @@ type Finish = Box<dyn FnOnce(Result<(), DbError>) + Send>;
 /// A job: runs inside the group's transaction.
 type Job = Box<dyn FnOnce(&Connection) -> Finish + Send>;
 
+/// Which jobs the writer takes first.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Priority {
+    /// Someone is waiting on an HTTP answer for it.
+    First,
+    /// The workers' state changes.
+    Background,
+}
+
 /// A handle on the database; cheap to clone.
 #[derive(Clone)]
 pub struct Database {
-    jobs: mpsc::Sender<Job>,
+    jobs: mpsc::Sender<(Priority, Job)>,
     readers: Arc<Readers>,
 }
 
@@ -99,6 +117,24 @@ impl Database {
         T: Send + 'static,
         F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
     {
+        self.submit(Priority::Background, work).await
+    }
+
+    /// [`call`](Self::call), for work an HTTP caller waits on: it goes ahead of the
+    /// background jobs.
+    pub async fn call_first<T, F>(&self, work: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+    {
+        self.submit(Priority::First, work).await
+    }
+
+    async fn submit<T, F>(&self, priority: Priority, work: F) -> Result<T, DbError>
+    where
+        T: Send + 'static,
+        F: FnOnce(&Connection) -> Result<T, DbError> + Send + 'static,
+    {
         let (reply, answer) = oneshot::channel();
         let job: Job = Box::new(move |connection| {
             let result = in_savepoint(connection, work);
@@ -106,7 +142,10 @@ impl Database {
                 let _ = reply.send(committed.and(result));
             })
         });
-        self.jobs.send(job).await.map_err(|_| DbError::Closed)?;
+        self.jobs
+            .send((priority, job))
+            .await
+            .map_err(|_| DbError::Closed)?;
         answer.await.map_err(|_| DbError::Closed)?
     }
 }
@@ -134,16 +173,65 @@ fn in_savepoint<T>(
     }
 }
 
-/// The writer thread: takes every waiting job into one transaction, commits, answers.
-fn writer(connection: Connection, mut receiver: mpsc::Receiver<Job>) {
-    while let Some(first) = receiver.blocking_recv() {
-        let mut group = vec![first];
-        while group.len() < MAX_GROUP {
+/// Jobs taken off the channel, by priority, waiting for a group.
+#[derive(Default)]
+struct Waiting {
+    first: VecDeque<Job>,
+    background: VecDeque<Job>,
+}
+
+impl Waiting {
+    fn len(&self) -> usize {
+        self.first.len() + self.background.len()
+    }
+
+    fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    fn push(&mut self, (priority, job): (Priority, Job)) {
+        match priority {
+            Priority::First => self.first.push_back(job),
+            Priority::Background => self.background.push_back(job),
+        }
+    }
+
+    /// The next group: the first jobs, then background jobs up to their share.
+    fn next_group(&mut self) -> Vec<Job> {
+        let first = self.first.len().min(MAX_GROUP);
+        let background_share = if first > 0 {
+            BACKGROUND_BESIDE_FIRST
+        } else {
+            MAX_GROUP
+        };
+        let background = self.background.len().min(background_share);
+        let mut group = Vec::with_capacity(first + background);
+        group.extend(self.first.drain(..first));
+        group.extend(self.background.drain(..background));
+        group
+    }
+}
+
+/// The writer thread: takes the waiting jobs into one transaction, first jobs first,
+/// commits, answers.
+fn writer(connection: Connection, mut receiver: mpsc::Receiver<(Priority, Job)>) {
+    let mut waiting = Waiting::default();
+    loop {
+        if waiting.is_empty() {
+            match receiver.blocking_recv() {
+                Some(job) => waiting.push(job),
+                None => break,
+            }
+        }
+        // The channel stays the bound on what waits: jobs are taken off it only while
+        // fewer than its depth are held here.
+        while waiting.len() < QUEUE_DEPTH {
             match receiver.try_recv() {
-                Ok(job) => group.push(job),
+                Ok(job) => waiting.push(job),
                 Err(_) => break,
             }
         }
+        let group = waiting.next_group();
         if let Err(error) = connection
             .prepare_cached("BEGIN IMMEDIATE")
             .and_then(|mut begin| begin.execute([]))
@@ -176,6 +264,58 @@ mod tests {
     use super::*;
 
     const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, v INTEGER NOT NULL);";
+
+    /// A job that records `label` when run.
+    fn labelled(label: &'static str, ran: &Arc<std::sync::Mutex<Vec<&'static str>>>) -> Job {
+        let ran = Arc::clone(ran);
+        Box::new(move |_| {
+            ran.lock().unwrap().push(label);
+            Box::new(|_| {})
+        })
+    }
+
+    #[test]
+    fn callers_jobs_go_first_and_background_jobs_keep_a_share_of_every_group() {
+        let ran = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let mut waiting = Waiting::default();
+        for _ in 0..100 {
+            waiting.push((Priority::Background, labelled("background", &ran)));
+        }
+        for _ in 0..MAX_GROUP + 10 {
+            waiting.push((Priority::First, labelled("first", &ran)));
+        }
+        let connection = Connection::open_in_memory().unwrap();
+        let run = |group: Vec<Job>| {
+            ran.lock().unwrap().clear();
+            for job in group {
+                job(&connection)(Ok(()));
+            }
+            let labels = ran.lock().unwrap().clone();
+            (
+                labels.iter().filter(|l| **l == "first").count(),
+                labels.iter().filter(|l| **l == "background").count(),
+                labels.iter().position(|l| *l == "background"),
+            )
+        };
+        assert_eq!(
+            run(waiting.next_group()),
+            (MAX_GROUP, BACKGROUND_BESIDE_FIRST, Some(MAX_GROUP)),
+            "first jobs first, then a share of the background"
+        );
+        assert_eq!(
+            run(waiting.next_group()),
+            (10, 100 - BACKGROUND_BESIDE_FIRST, Some(10))
+        );
+        assert!(waiting.is_empty());
+        for _ in 0..MAX_GROUP + 1 {
+            waiting.push((Priority::Background, labelled("background", &ran)));
+        }
+        assert_eq!(
+            run(waiting.next_group()),
+            (0, MAX_GROUP, Some(0)),
+            "with nobody waiting, background jobs fill the group"
+        );
+    }
 
     #[tokio::test]
     async fn a_failing_job_rolls_back_alone_and_others_commit() {
