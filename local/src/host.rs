@@ -1,6 +1,8 @@
 //! Assembles and runs the local host: opens the data directory (one process at a time),
 //! the database, the queue and the store; picks the deliverer; serves the gateway's router
-//! and runs the worker pool until told to stop.
+//! and runs the worker pool until told to stop. The pool may run on a runtime of its own
+//! (`revops serve` gives it threads of lower priority, so that accepting requests comes
+//! first when both compete for the cores).
 
 use crate::{
     Database, LocalConfig, SqliteQueue, SqliteStore,
@@ -24,7 +26,7 @@ use std::{
     path::{Path, PathBuf},
     sync::Arc,
 };
-use tokio::{net::TcpListener, task::JoinHandle};
+use tokio::{net::TcpListener, runtime::Handle, task::JoinHandle};
 use tokio_util::sync::CancellationToken;
 
 /// The database file's name inside the data directory.
@@ -57,8 +59,17 @@ pub struct LocalHost {
 }
 
 impl LocalHost {
-    /// Starts the host with `agent` answering.
+    /// Starts the host with `agent` answering, the workers on the current runtime.
     pub async fn start(config: LocalConfig, agent: Arc<dyn Agent>) -> anyhow::Result<Self> {
+        Self::start_with_workers_on(config, agent, Handle::current()).await
+    }
+
+    /// Starts the host with `agent` answering, the workers on the runtime of `workers`.
+    pub async fn start_with_workers_on(
+        config: LocalConfig,
+        agent: Arc<dyn Agent>,
+        workers: Handle,
+    ) -> anyhow::Result<Self> {
         std::fs::create_dir_all(&config.data_dir).with_context(|| {
             format!(
                 "cannot create the data directory {}",
@@ -134,7 +145,7 @@ impl LocalHost {
                     .await
             }
         });
-        let pool = tokio::spawn(run_pool(
+        let pool = workers.spawn(run_pool(
             processor,
             queue,
             PoolConfig {
