@@ -38,7 +38,7 @@ struct Cli {
     #[arg(long, global = true, default_value_t = 5)]
     seconds: u64,
     /// Requests posted in the fast-delivery run.
-    #[arg(long, global = true, default_value_t = 5000)]
+    #[arg(long, global = true, default_value_t = 20000)]
     deliveries: usize,
     /// Do not build `revops` and the Lambda binaries first.
     #[arg(long, global = true)]
