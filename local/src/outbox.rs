@@ -89,7 +89,11 @@ fn writer(path: &Path, mut appends: mpsc::Receiver<Append>) {
                 Err(_) => break,
             }
         }
-        let lines: Vec<u8> = group.iter().flat_map(|a| a.line.iter().copied()).collect();
+        let lines = group
+            .iter()
+            .map(|append| append.line.as_slice())
+            .collect::<Vec<_>>()
+            .concat();
         let written = write_and_sync(&mut file, path, &lines).map_err(|error| error.to_string());
         if written.is_err() {
             // Reopen next time: a line may have been half written, and the next write

@@ -184,23 +184,7 @@ impl TrackingStore for SqliteStore {
         owner: &str,
         until: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        let key = id.to_string();
-        let owner = owner.to_owned();
-        let outcome = self
-            .db
-            .call(move |c| claim_lease(c, &key, &owner, until, now))
-            .await?;
-        outcome.ok_or(StoreError::NotFound(*id))
-    }
-
-    async fn claim_with(
-        &self,
-        id: &TrackingId,
-        owner: &str,
-        until: DateTime<Utc>,
-        now: DateTime<Utc>,
-        update: StatusUpdate,
+        entering: Option<StatusUpdate>,
     ) -> Result<bool, StoreError> {
         let key = id.to_string();
         let owner = owner.to_owned();
@@ -208,8 +192,8 @@ impl TrackingStore for SqliteStore {
             .db
             .call(move |c| {
                 let claimed = claim_lease(c, &key, &owner, until, now)?;
-                if claimed == Some(true) {
-                    change_status(c, &key, &update)?;
+                if let (Some(true), Some(update)) = (claimed, &entering) {
+                    change_status(c, &key, update)?;
                 }
                 Ok(claimed)
             })

@@ -74,8 +74,9 @@ impl TrackingStore for RefusingStore {
         owner: &str,
         until: DateTime<Utc>,
         now: DateTime<Utc>,
+        entering: Option<StatusUpdate>,
     ) -> Result<bool, StoreError> {
-        self.0.claim(id, owner, until, now).await
+        self.0.claim(id, owner, until, now, entering).await
     }
     async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError> {
         self.0.release(id, owner).await

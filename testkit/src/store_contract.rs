@@ -24,7 +24,7 @@ pub async fn lease_is_held_by_one_owner(store: &dyn TrackingStore) {
     store.create(new_record(id)).await.expect("create");
     let now = Utc::now();
     let until = now + Duration::seconds(30);
-    let claim = |owner: &'static str, until, now| store.claim(&id, owner, until, now);
+    let claim = |owner: &'static str, until, now| store.claim(&id, owner, until, now, None);
     assert!(claim("a", until, now).await.expect("claim"));
     assert!(!claim("b", until, now).await.expect("claim"), "a holds it");
     assert!(claim("a", until, now).await.expect("claim"), "a may renew");
@@ -44,7 +44,7 @@ pub async fn lease_is_held_by_one_owner(store: &dyn TrackingStore) {
     assert!(claim("c", until, now).await.expect("claim"));
     let unknown = TrackingId::new();
     assert_eq!(
-        store.claim(&unknown, "a", until, now).await,
+        store.claim(&unknown, "a", until, now, None).await,
         Err(StoreError::NotFound(unknown))
     );
 }
@@ -59,13 +59,13 @@ pub async fn a_claim_carries_a_status_change_only_when_granted(store: &dyn Track
     let processing = |detail: &str| StatusUpdate::new(Status::Processing, now).detail(detail);
     assert!(
         store
-            .claim_with(&id, "a", until, now, processing("by a"))
+            .claim(&id, "a", until, now, Some(processing("by a")))
             .await
             .expect("claim")
     );
     assert!(
         !store
-            .claim_with(&id, "b", until, now, processing("by b"))
+            .claim(&id, "b", until, now, Some(processing("by b")))
             .await
             .expect("claim"),
         "a holds it"
@@ -85,7 +85,7 @@ pub async fn a_claim_carries_a_status_change_only_when_granted(store: &dyn Track
     let unknown = TrackingId::new();
     assert_eq!(
         store
-            .claim_with(&unknown, "a", until, now, processing("x"))
+            .claim(&unknown, "a", until, now, Some(processing("x")))
             .await,
         Err(StoreError::NotFound(unknown))
     );

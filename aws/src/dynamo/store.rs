@@ -4,9 +4,9 @@
 //! - `create` puts the item if `pk` does not exist yet (a duplicate changes nothing);
 //! - `update` sets the status, appends the event with `list_append`, and sets or removes
 //!   the rest, on condition that the item exists (else `NotFound`);
-//! - `claim` sets the lease on condition that the item exists and nobody else holds an
-//!   unexpired lease (`claim_with` makes a status change in the same request);
-//!   `release` removes it on condition that the owner still holds it.
+//! - `claim` sets the lease, with the status change that comes with it if any, on
+//!   condition that the item exists and nobody else holds an unexpired lease; `release`
+//!   removes it on condition that the owner still holds it.
 //!
 //! Reads are strongly consistent, so a status written by one handler is read by the
 //! next.
@@ -166,55 +166,6 @@ impl DynamoStore {
         Ok(())
     }
 
-    /// Takes the lease on `id` for `owner`, with `expression`'s other changes, in one
-    /// conditional `UpdateItem`.
-    async fn claim_lease(
-        &self,
-        id: &TrackingId,
-        owner: &str,
-        until: DateTime<Utc>,
-        now: DateTime<Utc>,
-        mut expression: Expression,
-    ) -> Result<bool, StoreError> {
-        expression.set(item::LEASE_OWNER, item::string(owner));
-        expression.set(item::LEASE_UNTIL, item::number(until.timestamp_micros()));
-        let now = expression.value("now", item::number(now.timestamp_micros()));
-        let condition = format!(
-            "attribute_exists(pk) AND (attribute_not_exists(#{holder}) OR #{holder} = :{holder} \
-             OR #{ends} < {now})",
-            holder = item::LEASE_OWNER,
-            ends = item::LEASE_UNTIL,
-        );
-        let written = self
-            .update_request(id, expression, condition)
-            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
-            .send()
-            .await;
-        let error = match written {
-            Ok(_) => return Ok(true),
-            Err(error) => error,
-        };
-        let Some(refused) = error
-            .as_service_error()
-            .filter(|e| e.is_conditional_check_failed_exception())
-        else {
-            return Err(StoreError::Unavailable(describe("UpdateItem", &error)));
-        };
-        // The condition failed: someone else holds the lease, or there is no item. The
-        // old item tells which; where it is not returned, a read does.
-        let exists = match refused {
-            aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(
-                failed,
-            ) if failed.item.as_ref().is_some_and(|item| !item.is_empty()) => true,
-            _ => self.item(item::request_key(id)).await?.is_some(),
-        };
-        if exists {
-            Ok(false)
-        } else {
-            Err(StoreError::NotFound(*id))
-        }
-    }
-
     /// The item with key `pk`, read consistently.
     pub(super) async fn item(&self, pk: AttributeValue) -> Result<Option<Item>, StoreError> {
         let answer = self
@@ -267,22 +218,49 @@ impl TrackingStore for DynamoStore {
         owner: &str,
         until: DateTime<Utc>,
         now: DateTime<Utc>,
-    ) -> Result<bool, StoreError> {
-        self.claim_lease(id, owner, until, now, Expression::default())
-            .await
-    }
-
-    async fn claim_with(
-        &self,
-        id: &TrackingId,
-        owner: &str,
-        until: DateTime<Utc>,
-        now: DateTime<Utc>,
-        update: StatusUpdate,
+        entering: Option<StatusUpdate>,
     ) -> Result<bool, StoreError> {
         let mut expression = Expression::default();
-        self.change_status(&mut expression, &update)?;
-        self.claim_lease(id, owner, until, now, expression).await
+        if let Some(update) = &entering {
+            self.change_status(&mut expression, update)?;
+        }
+        expression.set(item::LEASE_OWNER, item::string(owner));
+        expression.set(item::LEASE_UNTIL, item::number(until.timestamp_micros()));
+        let now = expression.value("now", item::number(now.timestamp_micros()));
+        let condition = format!(
+            "attribute_exists(pk) AND (attribute_not_exists(#{holder}) OR #{holder} = :{holder} \
+             OR #{ends} < {now})",
+            holder = item::LEASE_OWNER,
+            ends = item::LEASE_UNTIL,
+        );
+        let written = self
+            .update_request(id, expression, condition)
+            .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)
+            .send()
+            .await;
+        let error = match written {
+            Ok(_) => return Ok(true),
+            Err(error) => error,
+        };
+        let Some(refused) = error
+            .as_service_error()
+            .filter(|e| e.is_conditional_check_failed_exception())
+        else {
+            return Err(StoreError::Unavailable(describe("UpdateItem", &error)));
+        };
+        // The condition failed: someone else holds the lease, or there is no item. The
+        // old item tells which; where it is not returned, a read does.
+        let exists = match refused {
+            aws_sdk_dynamodb::operation::update_item::UpdateItemError::ConditionalCheckFailedException(
+                failed,
+            ) if failed.item.as_ref().is_some_and(|item| !item.is_empty()) => true,
+            _ => self.item(item::request_key(id)).await?.is_some(),
+        };
+        if exists {
+            Ok(false)
+        } else {
+            Err(StoreError::NotFound(*id))
+        }
     }
 
     async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError> {

@@ -243,18 +243,13 @@ impl Processor {
             now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::MAX);
         // Without a stored answer, the agent is asked next: `processing` is written with
         // the lease, in one write.
-        let claimed = if record.answer.is_none() {
-            let processing = StatusUpdate::new(Status::Processing, now).detail(format!(
+        let processing = record.answer.is_none().then(|| {
+            StatusUpdate::new(Status::Processing, now).detail(format!(
                 "asking the agent (receive #{})",
                 received.receive_count
-            ));
-            self.store
-                .claim_with(&id, owner, until, now, processing)
-                .await?
-        } else {
-            self.store.claim(&id, owner, until, now).await?
-        };
-        if !claimed {
+            ))
+        });
+        if !self.store.claim(&id, owner, until, now, processing).await? {
             tracing::info!(tracking_id = %id, "another worker holds this request; the copy comes back later");
             self.queue
                 .retry_later(

@@ -191,31 +191,17 @@ pub trait TrackingStore: Send + Sync + 'static {
 
     /// Takes the processing lease on `id` for `owner` until `until`. It is granted when
     /// nobody holds it, when the holder's lease ended before `now`, or when `owner` holds
-    /// it already; so two copies of one message are never worked on at once.
+    /// it already; so two copies of one message are never worked on at once. When it is
+    /// granted, `entering` (if any) is applied in the same write, as by
+    /// [`update`](Self::update); when it is refused, nothing changes.
     async fn claim(
         &self,
         id: &TrackingId,
         owner: &str,
         until: DateTime<Utc>,
         now: DateTime<Utc>,
+        entering: Option<StatusUpdate>,
     ) -> Result<bool, StoreError>;
-
-    /// [`claim`](Self::claim), and when the lease is granted, [`update`](Self::update)
-    /// with `update` too: one write, where the store can make it one.
-    async fn claim_with(
-        &self,
-        id: &TrackingId,
-        owner: &str,
-        until: DateTime<Utc>,
-        now: DateTime<Utc>,
-        update: StatusUpdate,
-    ) -> Result<bool, StoreError> {
-        let claimed = self.claim(id, owner, until, now).await?;
-        if claimed {
-            self.update(id, update).await?;
-        }
-        Ok(claimed)
-    }
 
     /// Gives up `owner`'s lease on `id`, if it still holds it.
     async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError>;
