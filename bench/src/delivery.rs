@@ -17,6 +17,7 @@ use tokio::time::Instant;
 
 /// One run: post `n` with `concurrency` to a receiver taking `delay`, with `workers`.
 async fn one(
+    settings: &Settings,
     n: usize,
     concurrency: usize,
     delay: Duration,
@@ -25,11 +26,14 @@ async fn one(
 ) -> anyhow::Result<Value> {
     let arrivals = Arc::new(Arrivals::default());
     let receiver = servers::receiver(Arc::clone(&arrivals), delay).await?;
-    let revops = Revops::start(&[
-        ("WEBHOOK_URL", format!("http://{}/hook", receiver.addr)),
-        ("WEBHOOK_SECRET", SECRET.to_owned()),
-        ("REVOPS_WORKERS", workers.to_string()),
-    ])
+    let revops = Revops::start(
+        settings,
+        &[
+            ("WEBHOOK_URL", format!("http://{}/hook", receiver.addr)),
+            ("WEBHOOK_SECRET", SECRET.to_owned()),
+            ("REVOPS_WORKERS", workers.to_string()),
+        ],
+    )
     .await?;
     let start = Instant::now();
     let ids = post::closed(&revops.webhook_url(), n, concurrency).await?;
@@ -89,6 +93,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     for workers in [32, 256] {
         let load = settings.quiet().await;
         let mut v = one(
+            settings,
             settings.deliveries,
             50,
             Duration::ZERO,
@@ -100,9 +105,15 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         table.row(row("fast, posted 50 at once", &v));
         results.push(v);
     }
-    for workers in [1000, 256, 32] {
+    let slow_runs: &[usize] = if settings.fast_only {
+        &[]
+    } else {
+        &[1000, 256, 32]
+    };
+    for &workers in slow_runs {
         let load = settings.quiet().await;
         let mut v = one(
+            settings,
             1000,
             200,
             Duration::from_secs(1),

@@ -22,10 +22,13 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let load = settings.quiet().await;
     let arrivals = Arc::new(Arrivals::default());
     let receiver = servers::receiver(Arc::clone(&arrivals), Duration::ZERO).await?;
-    let revops = Revops::start(&[
-        ("WEBHOOK_URL", format!("http://{}/hook", receiver.addr)),
-        ("WEBHOOK_SECRET", SECRET.to_owned()),
-    ])
+    let revops = Revops::start(
+        settings,
+        &[
+            ("WEBHOOK_URL", format!("http://{}/hook", receiver.addr)),
+            ("WEBHOOK_SECRET", SECRET.to_owned()),
+        ],
+    )
     .await?;
     let rate = settings.e2e_rate;
     let sent = post::open(&revops.webhook_url(), rate, settings.e2e_duration).await?;

@@ -81,7 +81,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         let bare = BareServer::start()?;
         let ceiling = load::run(&target(bare.addr), plan(settings, connections)).await?;
         drop(bare);
-        let revops = Revops::start(&[]).await?;
+        let revops = Revops::start(settings, &[]).await?;
         let measured = load::run(&target(revops.addr), plan(settings, connections)).await?;
         drop(revops);
         let ratio = measured.rate() / ceiling.rate().max(f64::EPSILON);

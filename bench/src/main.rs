@@ -43,6 +43,21 @@ struct Cli {
     /// Do not build `revops` and the Lambda binaries first.
     #[arg(long, global = true)]
     no_build: bool,
+    /// A variable for every `revops serve` started (repeatable), to compare settings
+    /// such as `LOG_LEVEL=warn` in the same harness. A benchmark's own variables win.
+    #[arg(long = "serve-env", global = true, value_name = "KEY=VALUE", value_parser = parse_serve_env)]
+    serve_env: Vec<(String, String)>,
+    /// Delivery: only the fast-receiver runs, not the three 1 s-receiver runs.
+    #[arg(long, global = true)]
+    fast_only: bool,
+}
+
+/// `KEY=VALUE`, with a non-empty key.
+fn parse_serve_env(text: &str) -> Result<(String, String), String> {
+    match text.split_once('=') {
+        Some((key, value)) if !key.is_empty() => Ok((key.to_owned(), value.to_owned())),
+        _ => Err(format!("expected KEY=VALUE, got {text:?}")),
+    }
 }
 
 #[derive(Subcommand)]
@@ -76,6 +91,10 @@ pub struct Settings {
     pub e2e_rate: u32,
     /// End-to-end duration.
     pub e2e_duration: Duration,
+    /// Variables given to every `revops serve` (`--serve-env`).
+    pub serve_env: Vec<(String, String)>,
+    /// Delivery: skip the slow-receiver runs (`--fast-only`).
+    pub fast_only: bool,
 }
 
 impl Settings {
@@ -121,6 +140,8 @@ async fn main() -> anyhow::Result<()> {
         deliveries: cli.deliveries,
         e2e_rate: 200,
         e2e_duration: Duration::from_secs(10),
+        serve_env: cli.serve_env,
+        fast_only: cli.fast_only,
     };
     match cli.command {
         Bench::Ingest => ingest::run(&settings).await,

@@ -2,7 +2,7 @@
 //! data directory under `<target>/bench/`, on a free loopback port, with only the
 //! variables a benchmark sets (plus `PATH`). Killed, and its directory removed, on drop.
 
-use crate::report::target_dir;
+use crate::{Settings, report::target_dir};
 use std::{
     fs::File,
     net::{SocketAddr, TcpListener},
@@ -42,8 +42,9 @@ pub struct Revops {
 }
 
 impl Revops {
-    /// Starts it with `env` and waits (up to 30 s) until `/healthz` answers.
-    pub async fn start(env: &[(&str, String)]) -> anyhow::Result<Self> {
+    /// Starts it with the harness's `--serve-env` variables and then `env`, and waits
+    /// (up to 30 s) until `/healthz` answers.
+    pub async fn start(settings: &Settings, env: &[(&str, String)]) -> anyhow::Result<Self> {
         let binary = sibling_binary("revops")?;
         let root = target_dir().join("bench");
         std::fs::create_dir_all(&root)?;
@@ -58,6 +59,7 @@ impl Revops {
             .arg(dir.path().join("data"))
             .env_clear()
             .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+            .envs(settings.serve_env.iter().map(|(k, v)| (k, v)))
             .envs(env.iter().map(|(k, v)| (*k, v.as_str())))
             .stdin(Stdio::null())
             .stdout(Stdio::null())

@@ -17,7 +17,7 @@ const CONNECTIONS: usize = 50;
 
 async fn measure(settings: &Settings, env: &[(&str, String)]) -> anyhow::Result<LoadResult> {
     settings.quiet().await;
-    let revops = Revops::start(env).await?;
+    let revops = Revops::start(settings, env).await?;
     load::run(
         &ingest::target(revops.addr),
         ingest::plan(settings, CONNECTIONS),

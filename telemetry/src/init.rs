@@ -9,16 +9,20 @@ use std::io::IsTerminal;
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
 use tracing_subscriber::{filter::LevelFilter, fmt, fmt::writer::BoxMakeWriter, prelude::*};
 
+/// What the background log writer gathers before a `write` call, at most.
+const LOG_BUFFER_BYTES: usize = 64 * 1024;
+
 /// How log lines reach standard error.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum LogOutput {
     /// Written by the thread that logs, before it goes on: what a Lambda function needs,
     /// since its process may be frozen as soon as an invocation returns.
     Direct,
-    /// Handed to a writer thread, so a busy server does not make a `write` call per line.
-    /// Nothing is dropped while the process runs: a full queue makes the logging thread
-    /// wait, and the guard writes what is queued at exit. A process killed outright
-    /// loses the lines still queued.
+    /// Handed to a writer thread, which writes every line queued meanwhile with one
+    /// `write` call, so a busy server does not make one per line. Nothing is dropped
+    /// while the process runs: a full queue makes the logging thread wait, and the guard
+    /// writes what is queued at exit. A process killed outright loses the lines still
+    /// queued.
     Background,
 }
 
@@ -67,7 +71,11 @@ pub fn init(
             let (writer, guard) = NonBlockingBuilder::default()
                 .lossy(false)
                 .thread_name("revops-log")
-                .finish(std::io::stderr());
+                // The writer thread flushes once it has written every line queued.
+                .finish(std::io::BufWriter::with_capacity(
+                    LOG_BUFFER_BYTES,
+                    std::io::stderr(),
+                ));
             (BoxMakeWriter::new(writer), Some(guard))
         }
     };

@@ -11,9 +11,14 @@
 //! all and at most [`BACKGROUND_BESIDE_FIRST`] of the others, so a `202` waits for a short
 //! group rather than behind hundreds of state changes; the workers still get that many
 //! jobs into every group, so they are never starved.
+//!
+//! The WAL is copied back into the database file by a thread of its own
+//! ([`checkpoint`]), not inside a commit.
 
+mod checkpoint;
 mod readers;
 
+use checkpoint::Checkpointer;
 use readers::Readers;
 use rusqlite::Connection;
 use std::{collections::VecDeque, path::Path, sync::Arc, thread};
@@ -28,9 +33,12 @@ const BACKGROUND_BESIDE_FIRST: usize = 64;
 /// Jobs waiting for the writer, at most.
 const QUEUE_DEPTH: usize = 4096;
 
-/// The writer's page cache, in KiB (as SQLite's negative `cache_size` means): the pages
-/// of the tables' random-keyed indexes stay in memory instead of being read again.
-const WRITER_CACHE_KIB: i64 = -65_536;
+/// The writer's page cache, in KiB (as SQLite's negative `cache_size` means): enough for
+/// the pages a full group changes. Pages it does not hold are read through the map
+/// below. A larger cache costs more at every commit, when SQLite trims it
+/// (`pcache1TruncateUnsafe` took 12 % of the writer thread with 64 MiB; see
+/// `BENCHMARKS.md`).
+const WRITER_CACHE_KIB: i64 = -8_192;
 
 /// How much of the database file the writer maps into memory, so that a page read is a
 /// memory access rather than a `read` call.
@@ -76,6 +84,7 @@ enum Priority {
 pub struct Database {
     jobs: mpsc::Sender<(Priority, Job)>,
     readers: Arc<Readers>,
+    _checkpointer: Arc<Checkpointer>,
 }
 
 impl Database {
@@ -88,16 +97,23 @@ impl Database {
         connection.pragma_update(None, "foreign_keys", "ON")?;
         connection.pragma_update(None, "cache_size", WRITER_CACHE_KIB)?;
         connection.pragma_update(None, "mmap_size", MMAP_BYTES)?;
+        // The checkpoint thread copies the WAL into the file instead (see `checkpoint`).
+        connection.pragma_update(None, "wal_autocheckpoint", 0)?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
         connection.execute_batch(schema)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let readers = Arc::new(Readers::new(path));
+        let checkpointer = Arc::new(Checkpointer::start(path)?);
         let (jobs, receiver) = mpsc::channel(QUEUE_DEPTH);
         thread::Builder::new()
             .name("revops-sqlite".to_owned())
             .spawn(move || writer(connection, receiver))
             .map_err(|e| DbError::Sqlite(format!("cannot start the writer thread: {e}")))?;
-        Ok(Self { jobs, readers })
+        Ok(Self {
+            jobs,
+            readers,
+            _checkpointer: checkpointer,
+        })
     }
 
     /// Runs `work` on a read-only connection, beside the writer, on this thread (see
@@ -341,6 +357,37 @@ mod tests {
             .query_row("SELECT COUNT(*) FROM t", [], |r| r.get(0))
             .unwrap();
         assert_eq!(count, 2);
+    }
+
+    #[tokio::test]
+    async fn committed_pages_reach_the_database_file_while_the_writer_runs() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("db.sqlite");
+        let db = Database::open(&path, SCHEMA).unwrap();
+        let before = std::fs::metadata(&path).unwrap().len();
+        for n in 0..2000_i64 {
+            db.call(move |c| {
+                c.execute(
+                    "INSERT INTO t (k, v) VALUES (?1, ?2)",
+                    (format!("{n:0>200}"), n),
+                )?;
+                Ok(())
+            })
+            .await
+            .unwrap();
+        }
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(10);
+        let grown = loop {
+            let size = std::fs::metadata(&path).unwrap().len();
+            if size > before + 256 * 1024 || std::time::Instant::now() > deadline {
+                break size;
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        };
+        assert!(
+            grown > before + 256 * 1024,
+            "the rows are still only in the WAL: the file is {grown} bytes (was {before})"
+        );
     }
 
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
