@@ -1,10 +1,8 @@
 //! The local database's tables: the request queue, its dead letters, and the tracking
 //! store. Times are microseconds since the Unix epoch.
 
-/// Statements that create whatever does not exist yet, and move an older database's
-/// data to the current tables, in one transaction.
+/// Statements that create whatever does not exist yet.
 pub const SCHEMA: &str = "
-BEGIN IMMEDIATE;
 CREATE TABLE IF NOT EXISTS queue_messages (
     id            TEXT PRIMARY KEY,
     body          TEXT NOT NULL,
@@ -40,20 +38,6 @@ CREATE TABLE IF NOT EXISTS tracking (
     lease_until    INTEGER
 );
 
--- A request's steps, kept together: one lookup reads them all. `seq` counts within the
--- request.
-CREATE TABLE IF NOT EXISTS request_events (
-    tracking_id TEXT NOT NULL REFERENCES tracking (tracking_id),
-    seq         INTEGER NOT NULL,
-    status      TEXT NOT NULL,
-    at          INTEGER NOT NULL,
-    detail      TEXT,
-    PRIMARY KEY (tracking_id, seq)
-) WITHOUT ROWID;
-
--- Databases written before request_events kept the steps in tracking_events, one
--- numbering for all requests. They move over, in order, the first time such a database
--- is opened; on any other it is an empty table made and dropped.
 CREATE TABLE IF NOT EXISTS tracking_events (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,
     tracking_id TEXT NOT NULL REFERENCES tracking (tracking_id),
@@ -61,9 +45,7 @@ CREATE TABLE IF NOT EXISTS tracking_events (
     at          INTEGER NOT NULL,
     detail      TEXT
 );
-INSERT INTO request_events (tracking_id, seq, status, at, detail)
-    SELECT tracking_id, seq, status, at, detail FROM tracking_events;
-DROP TABLE tracking_events;
+CREATE INDEX IF NOT EXISTS tracking_events_by_request ON tracking_events (tracking_id, seq);
 
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     scope       TEXT NOT NULL,
@@ -72,5 +54,4 @@ CREATE TABLE IF NOT EXISTS idempotency_keys (
     expires_at  INTEGER NOT NULL,
     PRIMARY KEY (scope, key)
 );
-COMMIT;
 ";

@@ -15,11 +15,6 @@ use revops_core::{
 };
 use rusqlite::{Connection, OptionalExtension, params};
 
-/// Appends a step to request `?1`'s timeline, numbered after its last one.
-const APPEND_EVENT: &str = "INSERT INTO request_events (tracking_id, seq, status, at, detail)
-     VALUES (?1, COALESCE((SELECT MAX(seq) FROM request_events WHERE tracking_id = ?1), 0) + 1,
-             ?2, ?3, ?4)";
-
 /// The store.
 #[derive(Clone)]
 pub struct SqliteStore {
@@ -79,11 +74,13 @@ impl TrackingStore for SqliteStore {
                         queued_at
                     ])?;
                 if inserted == 1 {
-                    c.prepare_cached(APPEND_EVENT)?.execute(params![
+                    c.prepare_cached(
+                        "INSERT INTO tracking_events (tracking_id, status, at) VALUES (?1, ?2, ?3)",
+                    )?
+                    .execute(params![
                         id,
                         Status::Queued.as_str(),
-                        queued_at,
-                        None::<String>
+                        queued_at
                     ])?;
                 }
                 Ok(())
@@ -129,7 +126,7 @@ impl TrackingStore for SqliteStore {
                     return Ok(None);
                 };
                 let mut select = c.prepare_cached(
-                    "SELECT status, at, detail FROM request_events
+                    "SELECT status, at, detail FROM tracking_events
                      WHERE tracking_id = ?1 ORDER BY seq",
                 )?;
                 let events = select
@@ -311,7 +308,10 @@ fn change_status(c: &Connection, key: &str, update: &StatusUpdate) -> Result<boo
     if changed == 0 {
         return Ok(false);
     }
-    let mut append = c.prepare_cached(APPEND_EVENT)?;
+    let mut append = c.prepare_cached(
+        "INSERT INTO tracking_events (tracking_id, status, at, detail)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
     for event in update.events() {
         append.execute(params![
             key,

@@ -3,11 +3,10 @@
 
 use std::{
     fs::{File, OpenOptions},
-    io::{BufWriter, Write},
+    io::{LineWriter, Write},
     path::{Path, PathBuf},
     sync::Mutex,
 };
-use tracing_appender::non_blocking::{NonBlocking, NonBlockingBuilder, WorkerGuard};
 
 /// A destination for EMF lines.
 pub trait MetricSink: Send + Sync + 'static {
@@ -28,34 +27,20 @@ impl MetricSink for StdoutSink {
     }
 }
 
-/// A JSON Lines file, appended to by a writer thread of its own: the thread that emits a
-/// line only queues it, and the writer makes one `write` call for all the lines queued
-/// meanwhile. Nothing is dropped: a full queue makes the emitting thread wait. A line
-/// reaches the file shortly after it is emitted, and every queued line is written when
-/// the sink is dropped.
+/// A JSON Lines file, appended to.
 #[derive(Debug)]
 pub struct FileSink {
     path: PathBuf,
-    queue: NonBlocking,
-    _writer: WorkerGuard,
+    file: Mutex<LineWriter<File>>,
 }
 
 impl FileSink {
-    /// Opens (creating) `path` for appending, and starts its writer thread.
+    /// Opens (creating) `path` for appending.
     pub fn open(path: &Path) -> std::io::Result<Self> {
         let file = OpenOptions::new().create(true).append(true).open(path)?;
-        let file = WarnOnFailure {
-            path: path.to_owned(),
-            out: BufWriter::with_capacity(WRITE_BUFFER_BYTES, file),
-        };
-        let (queue, writer) = NonBlockingBuilder::default()
-            .lossy(false)
-            .thread_name("revops-emf")
-            .finish(file);
         Ok(Self {
             path: path.to_owned(),
-            queue,
-            _writer: writer,
+            file: Mutex::new(LineWriter::new(file)),
         })
     }
 
@@ -67,46 +52,12 @@ impl FileSink {
 
 impl MetricSink for FileSink {
     fn write_line(&self, line: &str) {
-        let mut entry = String::with_capacity(line.len() + 1);
-        entry.push_str(line);
-        entry.push('\n');
-        // One `write` is one queued entry, so the line and its newline stay together.
-        if let Err(error) = self.queue.clone().write_all(entry.as_bytes()) {
-            tracing::warn!(%error, path = %self.path.display(), "cannot queue an EMF line");
+        let Ok(mut file) = self.file.lock() else {
+            return;
+        };
+        if let Err(error) = writeln!(file, "{line}") {
+            tracing::warn!(%error, path = %self.path.display(), "cannot write an EMF line");
         }
-    }
-}
-
-/// What the writer thread gathers before a `write` call, at most. It flushes whenever
-/// it has written every line queued.
-const WRITE_BUFFER_BYTES: usize = 64 * 1024;
-
-/// The file as the writer thread sees it: a failure to write is logged with the file's
-/// path (the writer thread itself would drop it silently).
-#[derive(Debug)]
-struct WarnOnFailure {
-    path: PathBuf,
-    out: BufWriter<File>,
-}
-
-impl WarnOnFailure {
-    fn warn<T>(&self, result: std::io::Result<T>) -> std::io::Result<T> {
-        if let Err(error) = &result {
-            tracing::warn!(%error, path = %self.path.display(), "cannot write EMF lines");
-        }
-        result
-    }
-}
-
-impl Write for WarnOnFailure {
-    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
-        let written = self.out.write(buf);
-        self.warn(written)
-    }
-
-    fn flush(&mut self) -> std::io::Result<()> {
-        let flushed = self.out.flush();
-        self.warn(flushed)
     }
 }
 
@@ -145,7 +96,7 @@ mod tests {
     use std::sync::Arc;
 
     #[test]
-    fn every_line_from_every_thread_is_in_the_file_whole_once_the_sink_is_dropped() {
+    fn every_line_from_every_thread_reaches_the_file_whole_and_in_its_order() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("metrics.emf.jsonl");
         let sink = Arc::new(FileSink::open(&path).unwrap());
