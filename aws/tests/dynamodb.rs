@@ -87,6 +87,11 @@ async fn a_record_keeps_its_timeline_answer_and_errors() {
 }
 
 #[tokio::test]
+async fn a_record_read_back_is_the_record_with_its_updates_applied() {
+    store_contract::a_record_read_back_is_the_record_with_its_updates_applied(&store().await).await;
+}
+
+#[tokio::test]
 async fn unknown_ids_are_absent_and_cannot_be_updated() {
     store_contract::unknown_ids_are_absent(&store().await).await;
 }

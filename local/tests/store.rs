@@ -38,3 +38,10 @@ async fn a_claim_carries_a_status_change_only_when_granted() {
     let store = SqliteStore::new(Database::open(&dir.path().join("db"), SCHEMA).unwrap());
     store_contract::a_claim_carries_a_status_change_only_when_granted(&store).await;
 }
+
+#[tokio::test]
+async fn a_record_read_back_is_the_record_with_its_updates_applied() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::new(Database::open(&dir.path().join("db"), SCHEMA).unwrap());
+    store_contract::a_record_read_back_is_the_record_with_its_updates_applied(&store).await;
+}

@@ -1,7 +1,7 @@
 //! The tracking store's contract, as one set of checks every adapter runs (SQLite
 //! locally, DynamoDB on AWS), so the two cannot drift apart.
 
-use chrono::{Duration, Utc};
+use chrono::{DateTime, Duration, Utc};
 use revops_core::{
     Status, TrackingId,
     ports::{AgentAnswer, NewRecord, StatusUpdate, StoreError, TrackingStore},
@@ -169,6 +169,48 @@ pub async fn timeline_answer_and_errors_are_kept(
     assert_eq!(record.attempts, 1, "attempts unchanged when not given");
     assert_eq!(record.answer, Some(answer), "the answer stays");
     assert_eq!(record.events.len(), 5);
+}
+
+/// A record read back is the record read before with every update since applied
+/// ([`TrackingRecord::apply`](revops_core::ports::TrackingRecord::apply)): the processor relies on it to archive a conversation
+/// without reading it again. Times are whole milliseconds, which every store keeps.
+pub async fn a_record_read_back_is_the_record_with_its_updates_applied(store: &dyn TrackingStore) {
+    let id = TrackingId::new();
+    let at = |second: i64| {
+        DateTime::from_timestamp_millis(1_763_800_000_000 + second * 1000 + 7)
+            .expect("a valid time")
+    };
+    store.create(new_record(id)).await.expect("create");
+    let mut known = store.get(&id).await.expect("get").expect("the record");
+    let answer = AgentAnswer {
+        response: "**IXIS**: Negotiate".into(),
+        session_id: "webhook_20251122_abcd".into(),
+        answered_at: at(1),
+    };
+    let updates = [
+        StatusUpdate::new(Status::Processing, at(1)).detail("asking the agent"),
+        StatusUpdate::new(Status::Delivering, at(2))
+            .detail("attempt 1")
+            .attempts(1)
+            .after(
+                StatusUpdate::new(Status::AgentCompleted, at(2))
+                    .answer(answer)
+                    .last_error(None),
+            ),
+        StatusUpdate::new(Status::RetryScheduled, at(3))
+            .last_error(Some("HTTP 503".into()))
+            .detail("attempt 1 failed"),
+        StatusUpdate::new(Status::Delivering, at(4)).attempts(2),
+        StatusUpdate::new(Status::Delivered, at(5))
+            .attempts(2)
+            .last_error(None),
+    ];
+    for update in updates {
+        store.update(&id, update.clone()).await.expect("update");
+        known.apply(&update);
+        let stored = store.get(&id).await.expect("get").expect("the record");
+        assert_eq!(stored, known, "after {:?}", update.status);
+    }
 }
 
 /// An unknown id has no record, cannot be updated (and is not created by trying), and

@@ -2,6 +2,7 @@
 //! processor's: ask the agent, deliver the webhook with retries, record every step).
 
 pub mod accept;
+mod known_record;
 pub mod message;
 pub mod process;
 pub mod routing;

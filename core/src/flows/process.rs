@@ -2,7 +2,7 @@
 //! stored), then deliver the signed webhook, retrying in process while the next wait is
 //! short and through the queue when it is long; every step lands in the timeline.
 
-use super::{DeliveryTargets, RequestMessage};
+use super::{DeliveryTargets, RequestMessage, known_record::KnownRecord};
 use crate::{
     Clock, Status, TrackingId,
     payload::WebhookPayload,
@@ -249,6 +249,7 @@ impl Processor {
                 received.receive_count
             ))
         });
+        let entering = processing.clone();
         if !self.store.claim(&id, owner, until, now, processing).await? {
             tracing::info!(tracking_id = %id, "another worker holds this request; the copy comes back later");
             self.queue
@@ -260,7 +261,11 @@ impl Processor {
                 .await?;
             return Ok(HandleOutcome::Busy);
         }
-        let (outcome, disposition) = match self.work(&message, record).await {
+        let known = KnownRecord::new(record);
+        if let Some(entering) = &entering {
+            known.written(entering);
+        }
+        let (outcome, disposition) = match self.work(&message, &known).await {
             Ok(done) => done,
             Err(error) => {
                 self.release_lease(&id, owner).await;
@@ -287,7 +292,8 @@ impl Processor {
         }
         self.emit_finished(&message, &outcome);
         if finished {
-            self.export_conversation(&message).await;
+            self.export_conversation(&message, known.into_record())
+                .await;
         }
         Ok(outcome)
     }
@@ -320,18 +326,10 @@ impl Processor {
         });
     }
 
-    /// Exports a finished conversation to the archive. The request's outcome does not
-    /// depend on it: a failure is logged, not retried.
-    async fn export_conversation(&self, message: &RequestMessage) {
+    /// Exports a finished conversation, whose record is `record`, to the archive. The
+    /// request's outcome does not depend on it: a failure is logged, not retried.
+    async fn export_conversation(&self, message: &RequestMessage, record: TrackingRecord) {
         let id = message.tracking_id;
-        let record = match self.store.get(&id).await {
-            Ok(Some(record)) => record,
-            Ok(None) => return,
-            Err(error) => {
-                tracing::warn!(tracking_id = %id, %error, "cannot read the record to archive");
-                return;
-            }
-        };
         let response = record.answer.as_ref().map(|a| a.response.clone());
         let webhook_url = response.as_deref().and_then(|response| {
             self.config
@@ -364,16 +362,17 @@ impl Processor {
     async fn work(
         &self,
         message: &RequestMessage,
-        record: TrackingRecord,
+        known: &KnownRecord,
     ) -> Result<(HandleOutcome, Disposition), ProcessError> {
+        let record = known.now();
         let (answer, answered) = match record.answer {
             Some(answer) => (answer, None),
-            None => match self.ask_agent(message).await? {
+            None => match self.ask_agent(message, known).await? {
                 Ok((answer, answered)) => (answer, Some(answered)),
                 Err(done) => return Ok(done),
             },
         };
-        self.deliver(message, &answer, record.attempts, answered)
+        self.deliver(message, known, &answer, record.attempts, answered)
             .await
     }
 
@@ -411,7 +410,13 @@ impl Processor {
             .detail("received too many times without finishing; moved to the dead-letter queue")
             .last_error(dead.last_error.clone());
         self.store.update(&message.tracking_id, update).await?;
-        self.export_conversation(&message).await;
+        match self.store.get(&message.tracking_id).await {
+            Ok(Some(record)) => self.export_conversation(&message, record).await,
+            Ok(None) => {}
+            Err(error) => {
+                tracing::warn!(tracking_id = %message.tracking_id, %error, "cannot read the record to archive");
+            }
+        }
         Ok(())
     }
 
@@ -436,8 +441,12 @@ impl Processor {
             )))
     }
 
-    async fn update(&self, id: &TrackingId, update: StatusUpdate) -> Result<(), StoreError> {
-        self.store.update(id, update).await
+    /// Writes `update` to the request held, and notes it in `known`.
+    async fn update(&self, known: &KnownRecord, update: StatusUpdate) -> Result<(), StoreError> {
+        let id = known.tracking_id();
+        self.store.update(&id, update.clone()).await?;
+        known.written(&update);
+        Ok(())
     }
 
     /// Asks the agent with retries. `Ok(Ok(..))`: the answer, and the `agent_completed`
@@ -450,6 +459,7 @@ impl Processor {
     async fn ask_agent(
         &self,
         message: &RequestMessage,
+        known: &KnownRecord,
     ) -> Result<Result<(AgentAnswer, StatusUpdate), (HandleOutcome, Disposition)>, ProcessError>
     {
         let id = &message.tracking_id;
@@ -517,7 +527,7 @@ impl Processor {
                 ..
             } => {
                 self.update(
-                    id,
+                    known,
                     StatusUpdate::new(Status::Failed, self.clock.now())
                         .detail("the agent refused the request")
                         .last_error(Some(error.to_string())),
@@ -528,7 +538,7 @@ impl Processor {
             RetryOutcome::GaveUp { error, .. } | RetryOutcome::Deferred { error, .. } => {
                 let after = self.config.agent_backoff;
                 self.update(
-                    id,
+                    known,
                     StatusUpdate::new(Status::RetryScheduled, self.clock.now())
                         .detail(format!(
                             "the agent did not answer; asking again in {}",
@@ -554,11 +564,11 @@ impl Processor {
     async fn deliver(
         &self,
         message: &RequestMessage,
+        known: &KnownRecord,
         answer: &AgentAnswer,
         attempts_before: u32,
         answered: Option<StatusUpdate>,
     ) -> Result<(HandleOutcome, Disposition), ProcessError> {
-        let id = &message.tracking_id;
         let Some(target) = self
             .config
             .targets
@@ -567,7 +577,7 @@ impl Processor {
             let failed = StatusUpdate::new(Status::Failed, self.clock.now()).last_error(Some(
                 "no webhook URL is configured for this answer (set WEBHOOK_URL)".to_owned(),
             ));
-            self.update(id, following(failed, answered)).await?;
+            self.update(known, following(failed, answered)).await?;
             return Ok((HandleOutcome::Failed, Disposition::Ack));
         };
         if self.is_gone(target) {
@@ -576,7 +586,7 @@ impl Processor {
                 .last_error(Some(format!(
                     "{target} answered 410 Gone earlier; deliveries to it are disabled until the processor restarts"
                 )));
-            self.update(id, following(failed, answered)).await?;
+            self.update(known, following(failed, answered)).await?;
             return Ok((HandleOutcome::Failed, Disposition::Ack));
         }
         let deadline = Instant::now() + self.config.inline_retry_budget;
@@ -585,7 +595,7 @@ impl Processor {
             &self.config.delivery_policy,
             attempts_before + 1,
             Some(deadline),
-            |attempt| self.attempt(message, answer, target, attempt, answered.take()),
+            |attempt| self.attempt(message, known, answer, target, attempt, answered.take()),
             AttemptError::retry_decision,
         )
         .await;
@@ -597,7 +607,7 @@ impl Processor {
                     format!("HTTP {} ", value.status)
                 };
                 self.update(
-                    id,
+                    known,
                     StatusUpdate::new(Status::Delivered, self.clock.now())
                         .detail(format!("{status}from {target} on attempt {attempts}"))
                         .attempts(attempts)
@@ -620,7 +630,7 @@ impl Processor {
                 exhausted: false,
             } => {
                 self.update(
-                    id,
+                    known,
                     StatusUpdate::new(Status::Failed, self.clock.now())
                         .detail(format!("attempt {attempts} failed and is not retried"))
                         .attempts(attempts)
@@ -635,7 +645,7 @@ impl Processor {
                 exhausted: true,
             } => {
                 self.update(
-                    id,
+                    known,
                     StatusUpdate::new(Status::DeadLettered, self.clock.now())
                         .detail(format!(
                             "all {attempts} attempts failed; moved to the dead-letter queue"
@@ -661,6 +671,7 @@ impl Processor {
     async fn attempt(
         &self,
         message: &RequestMessage,
+        known: &KnownRecord,
         answer: &AgentAnswer,
         target: &str,
         attempt: u32,
@@ -670,7 +681,7 @@ impl Processor {
         let delivering = StatusUpdate::new(Status::Delivering, self.clock.now())
             .detail(format!("attempt {attempt} to {target}"))
             .attempts(attempt);
-        self.update(id, following(delivering, earlier))
+        self.update(known, following(delivering, earlier))
             .await
             .map_err(AttemptError::Store)?;
         let payload = WebhookPayload::new(*id, &message.request, answer, target, self.clock.now());
@@ -739,7 +750,7 @@ impl Processor {
             Err(error) => {
                 if will_retry {
                     self.update(
-                        id,
+                        known,
                         StatusUpdate::new(Status::RetryScheduled, self.clock.now())
                             .detail(format!("attempt {attempt} failed: {}", error.message))
                             .last_error(Some(error.message.clone())),

@@ -54,6 +54,25 @@ pub struct TrackingRecord {
     pub answer: Option<AgentAnswer>,
 }
 
+impl TrackingRecord {
+    /// The record as it is once `update` is written: what every store's
+    /// [`TrackingStore::update`] does, so a writer that knows the record need not read it
+    /// back.
+    pub fn apply(&mut self, update: &StatusUpdate) {
+        self.status = update.status;
+        self.events.extend(update.events());
+        if let Some(answer) = &update.answer {
+            self.answer = Some(answer.clone());
+        }
+        if let Some(attempts) = update.attempts {
+            self.attempts = attempts;
+        }
+        if let Some(last_error) = &update.last_error {
+            self.last_error.clone_from(last_error);
+        }
+    }
+}
+
 /// A change of status, with what came with it. It may carry the steps passed through on
 /// the way (see [`StatusUpdate::after`]): all are written at once.
 #[derive(Debug, Clone, PartialEq, Eq)]
