@@ -13,7 +13,7 @@
 //! jobs into every group, so they are never starved.
 //!
 //! The WAL is copied back into the database file by SQLite's automatic checkpoint, on
-//! the writer thread. A checkpoint thread of its own was tried: under steady commits the
+//! the writer thread, every [`CHECKPOINT_PAGES`] pages. A checkpoint thread of its own was tried: under steady commits the
 //! WAL then never starts over, since SQLite restarts it only when a write begins with
 //! every frame already copied, and it grew past 1 GB in 20 s (see `BENCHMARKS.md`).
 
@@ -38,7 +38,7 @@ const QUEUE_DEPTH: usize = 4096;
 /// writer's cache is not emptied between its own commits, and the pages it changed live
 /// in the WAL, which is read with a `read` call per page, not through the map below.
 /// 8 MiB was tried: trimming the cache at each commit got cheaper, but deliveries were
-/// slower (see `BENCHMARKS.md`).
+/// no faster in paired runs (see `BENCHMARKS.md`).
 const WRITER_CACHE_KIB: i64 = -65_536;
 
 /// How much of the database file the writer maps into memory, so that a page read is a
