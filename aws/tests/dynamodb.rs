@@ -87,6 +87,12 @@ async fn a_record_keeps_its_timeline_answer_and_errors() {
 }
 
 #[tokio::test]
+async fn a_claim_is_refused_when_the_record_changed_since_it_was_read() {
+    store_contract::a_claim_is_refused_when_the_record_changed_since_it_was_read(&store().await)
+        .await;
+}
+
+#[tokio::test]
 async fn a_record_read_back_is_the_record_with_its_updates_applied() {
     store_contract::a_record_read_back_is_the_record_with_its_updates_applied(&store().await).await;
 }

@@ -185,13 +185,15 @@ impl TrackingStore for SqliteStore {
         until: DateTime<Utc>,
         now: DateTime<Utc>,
         entering: Option<StatusUpdate>,
+        steps_seen: Option<usize>,
     ) -> Result<bool, StoreError> {
         let key = id.to_string();
         let owner = owner.to_owned();
+        let steps_seen = steps_seen.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
         let outcome = self
             .db
             .call(move |c| {
-                let claimed = claim_lease(c, &key, &owner, until, now)?;
+                let claimed = claim_lease(c, &key, &owner, until, now, steps_seen)?;
                 if let (Some(true), Some(update)) = (claimed, &entering) {
                     change_status(c, &key, update)?;
                 }
@@ -331,15 +333,23 @@ fn claim_lease(
     owner: &str,
     until: DateTime<Utc>,
     now: DateTime<Utc>,
+    steps_seen: Option<i64>,
 ) -> Result<Option<bool>, DbError> {
-    let claimed = c
-        .prepare_cached(
+    let claimed =
+        c.prepare_cached(
             "UPDATE tracking SET lease_owner = ?2, lease_until = ?3
              WHERE tracking_id = ?1
-               AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until < ?4)",
+               AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until < ?4)
+               AND (?5 IS NULL
+                    OR (SELECT COUNT(*) FROM tracking_events WHERE tracking_id = ?1) = ?5)",
         )?
-        .execute(params![key, owner, to_micros(until), to_micros(now)])?
-        == 1;
+        .execute(params![
+            key,
+            owner,
+            to_micros(until),
+            to_micros(now),
+            steps_seen
+        ])? == 1;
     let exists = claimed
         || c.prepare_cached("SELECT 1 FROM tracking WHERE tracking_id = ?1")?
             .query_row([key], |_| Ok(()))

@@ -75,8 +75,11 @@ impl TrackingStore for RefusingStore {
         until: DateTime<Utc>,
         now: DateTime<Utc>,
         entering: Option<StatusUpdate>,
+        steps_seen: Option<usize>,
     ) -> Result<bool, StoreError> {
-        self.0.claim(id, owner, until, now, entering).await
+        self.0
+            .claim(id, owner, until, now, entering, steps_seen)
+            .await
     }
     async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError> {
         self.0.release(id, owner).await

@@ -40,6 +40,13 @@ async fn a_claim_carries_a_status_change_only_when_granted() {
 }
 
 #[tokio::test]
+async fn a_claim_is_refused_when_the_record_changed_since_it_was_read() {
+    let dir = tempfile::tempdir().unwrap();
+    let store = SqliteStore::new(Database::open(&dir.path().join("db"), SCHEMA).unwrap());
+    store_contract::a_claim_is_refused_when_the_record_changed_since_it_was_read(&store).await;
+}
+
+#[tokio::test]
 async fn a_record_read_back_is_the_record_with_its_updates_applied() {
     let dir = tempfile::tempdir().unwrap();
     let store = SqliteStore::new(Database::open(&dir.path().join("db"), SCHEMA).unwrap());

@@ -24,7 +24,7 @@ pub async fn lease_is_held_by_one_owner(store: &dyn TrackingStore) {
     store.create(new_record(id)).await.expect("create");
     let now = Utc::now();
     let until = now + Duration::seconds(30);
-    let claim = |owner: &'static str, until, now| store.claim(&id, owner, until, now, None);
+    let claim = |owner: &'static str, until, now| store.claim(&id, owner, until, now, None, None);
     assert!(claim("a", until, now).await.expect("claim"));
     assert!(!claim("b", until, now).await.expect("claim"), "a holds it");
     assert!(claim("a", until, now).await.expect("claim"), "a may renew");
@@ -44,7 +44,7 @@ pub async fn lease_is_held_by_one_owner(store: &dyn TrackingStore) {
     assert!(claim("c", until, now).await.expect("claim"));
     let unknown = TrackingId::new();
     assert_eq!(
-        store.claim(&unknown, "a", until, now, None).await,
+        store.claim(&unknown, "a", until, now, None, None).await,
         Err(StoreError::NotFound(unknown))
     );
 }
@@ -59,13 +59,13 @@ pub async fn a_claim_carries_a_status_change_only_when_granted(store: &dyn Track
     let processing = |detail: &str| StatusUpdate::new(Status::Processing, now).detail(detail);
     assert!(
         store
-            .claim(&id, "a", until, now, Some(processing("by a")))
+            .claim(&id, "a", until, now, Some(processing("by a")), None)
             .await
             .expect("claim")
     );
     assert!(
         !store
-            .claim(&id, "b", until, now, Some(processing("by b")))
+            .claim(&id, "b", until, now, Some(processing("by b")), None)
             .await
             .expect("claim"),
         "a holds it"
@@ -85,11 +85,69 @@ pub async fn a_claim_carries_a_status_change_only_when_granted(store: &dyn Track
     let unknown = TrackingId::new();
     assert_eq!(
         store
-            .claim(&unknown, "a", until, now, Some(processing("x")))
+            .claim(&unknown, "a", until, now, Some(processing("x")), None)
             .await,
         Err(StoreError::NotFound(unknown))
     );
     assert!(store.get(&unknown).await.expect("get").is_none());
+}
+
+/// A claim that names the number of steps its caller read is refused, and writes
+/// nothing, once the record has changed since: a worker never works from, or archives,
+/// a record another worker wrote to after it was read.
+pub async fn a_claim_is_refused_when_the_record_changed_since_it_was_read(
+    store: &dyn TrackingStore,
+) {
+    let id = TrackingId::new();
+    store.create(new_record(id)).await.expect("create");
+    let read = store.get(&id).await.expect("get").expect("the record");
+    let now = Utc::now();
+    let until = now + Duration::seconds(30);
+    store
+        .update(
+            &id,
+            StatusUpdate::new(Status::RetryScheduled, now).detail("by another worker"),
+        )
+        .await
+        .expect("update");
+    let processing = StatusUpdate::new(Status::Processing, now).detail("from a stale read");
+    assert!(
+        !store
+            .claim(
+                &id,
+                "a",
+                until,
+                now,
+                Some(processing.clone()),
+                Some(read.events.len())
+            )
+            .await
+            .expect("claim"),
+        "the record changed after it was read"
+    );
+    let fresh = store.get(&id).await.expect("get").expect("the record");
+    assert_eq!(
+        fresh.status,
+        Status::RetryScheduled,
+        "the refused claim wrote nothing"
+    );
+    assert_eq!(fresh.events.len(), read.events.len() + 1);
+    assert!(
+        store
+            .claim(
+                &id,
+                "a",
+                until,
+                now,
+                Some(processing),
+                Some(fresh.events.len())
+            )
+            .await
+            .expect("claim"),
+        "read again, the claim is granted"
+    );
+    let claimed = store.get(&id).await.expect("get").expect("the record");
+    assert_eq!(claimed.status, Status::Processing);
 }
 
 /// Records an answer together with the first attempt (one write of two steps), then a
@@ -173,12 +231,12 @@ pub async fn timeline_answer_and_errors_are_kept(
 
 /// A record read back is the record read before with every update since applied
 /// ([`TrackingRecord::apply`](revops_core::ports::TrackingRecord::apply)): the processor relies on it to archive a conversation
-/// without reading it again. Times are whole milliseconds, which every store keeps.
+/// without reading it again. The times have nanoseconds, which every store keeps to the
+/// microsecond.
 pub async fn a_record_read_back_is_the_record_with_its_updates_applied(store: &dyn TrackingStore) {
     let id = TrackingId::new();
     let at = |second: i64| {
-        DateTime::from_timestamp_millis(1_763_800_000_000 + second * 1000 + 7)
-            .expect("a valid time")
+        DateTime::from_timestamp(1_763_800_000 + second, 123_456_789).expect("a valid time")
     };
     store.create(new_record(id)).await.expect("create");
     let mut known = store.get(&id).await.expect("get").expect("the record");

@@ -219,6 +219,7 @@ impl TrackingStore for DynamoStore {
         until: DateTime<Utc>,
         now: DateTime<Utc>,
         entering: Option<StatusUpdate>,
+        steps_seen: Option<usize>,
     ) -> Result<bool, StoreError> {
         let mut expression = Expression::default();
         if let Some(update) = &entering {
@@ -227,12 +228,17 @@ impl TrackingStore for DynamoStore {
         expression.set(item::LEASE_OWNER, item::string(owner));
         expression.set(item::LEASE_UNTIL, item::number(until.timestamp_micros()));
         let now = expression.value("now", item::number(now.timestamp_micros()));
-        let condition = format!(
+        let mut condition = format!(
             "attribute_exists(pk) AND (attribute_not_exists(#{holder}) OR #{holder} = :{holder} \
              OR #{ends} < {now})",
             holder = item::LEASE_OWNER,
             ends = item::LEASE_UNTIL,
         );
+        if let Some(steps) = steps_seen {
+            let events = expression.name(item::EVENTS);
+            let steps = expression.value("steps_seen", item::number(steps));
+            condition.push_str(&format!(" AND size({events}) = {steps}"));
+        }
         let written = self
             .update_request(id, expression, condition)
             .return_values_on_condition_check_failure(ReturnValuesOnConditionCheckFailure::AllOld)

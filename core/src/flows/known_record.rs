@@ -1,8 +1,10 @@
 //! The processor's copy of the request it holds the lease on: read once when a message
 //! arrives, and kept up to date with every change the processor writes, so that the
-//! finished conversation is archived without reading the record back. Under the lease
-//! nobody else writes the record, and every store applies an update as
-//! [`TrackingRecord::apply`] does (the store contract checks it on each store).
+//! finished conversation is archived without reading the record back. It stays exact:
+//! the lease is granted only if nobody wrote to the record since it was read (the claim
+//! names the steps seen), under the lease nobody else writes it, and every store applies
+//! an update as [`TrackingRecord::apply`] does (the store contract checks both on each
+//! store).
 
 use crate::{
     TrackingId,

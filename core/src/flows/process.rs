@@ -250,7 +250,14 @@ impl Processor {
             ))
         });
         let entering = processing.clone();
-        if !self.store.claim(&id, owner, until, now, processing).await? {
+        // The lease is granted only if nobody wrote to the record since it was read, so
+        // the record read is the record worked on (and, once finished, archived).
+        let steps_seen = Some(record.events.len());
+        if !self
+            .store
+            .claim(&id, owner, until, now, processing, steps_seen)
+            .await?
+        {
             tracing::info!(tracking_id = %id, "another worker holds this request; the copy comes back later");
             self.queue
                 .retry_later(

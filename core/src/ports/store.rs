@@ -57,10 +57,14 @@ pub struct TrackingRecord {
 impl TrackingRecord {
     /// The record as it is once `update` is written: what every store's
     /// [`TrackingStore::update`] does, so a writer that knows the record need not read it
-    /// back.
+    /// back. Like the stores, it keeps a step's time to the microsecond.
     pub fn apply(&mut self, update: &StatusUpdate) {
+        use chrono::SubsecRound as _;
         self.status = update.status;
-        self.events.extend(update.events());
+        self.events.extend(update.events().map(|event| StatusEvent {
+            at: event.at.trunc_subsecs(6),
+            ..event
+        }));
         if let Some(answer) = &update.answer {
             self.answer = Some(answer.clone());
         }
@@ -212,7 +216,10 @@ pub trait TrackingStore: Send + Sync + 'static {
     /// nobody holds it, when the holder's lease ended before `now`, or when `owner` holds
     /// it already; so two copies of one message are never worked on at once. When it is
     /// granted, `entering` (if any) is applied in the same write, as by
-    /// [`update`](Self::update); when it is refused, nothing changes.
+    /// [`update`](Self::update); when it is refused, nothing changes. With `steps_seen`,
+    /// it is also refused unless the record still has exactly that many steps in its
+    /// timeline: every write adds one, so a caller that read the record with that many
+    /// knows nothing was written to it since.
     async fn claim(
         &self,
         id: &TrackingId,
@@ -220,6 +227,7 @@ pub trait TrackingStore: Send + Sync + 'static {
         until: DateTime<Utc>,
         now: DateTime<Utc>,
         entering: Option<StatusUpdate>,
+        steps_seen: Option<usize>,
     ) -> Result<bool, StoreError>;
 
     /// Gives up `owner`'s lease on `id`, if it still holds it.
