@@ -15,7 +15,9 @@ pub struct InboundRequest {
     pub source_system: SourceName,
     /// The calling process within that system.
     pub source_process: SourceName,
-    /// When the caller made the request (RFC 3339 with an offset).
+    /// When the caller made the request (RFC 3339 with an offset). Read back from a
+    /// queue message by the gateway's own rule: chrono's own is looser.
+    #[serde(deserialize_with = "deserialize_timestamp")]
     pub timestamp: DateTime<FixedOffset>,
     /// An agent conversation to continue, if any.
     #[serde(default, skip_serializing_if = "Option::is_none")]
@@ -158,6 +160,15 @@ fn keep<T>(parsed: Result<T, String>, field: &str, errors: &mut Vec<FieldError>)
     parsed
         .map_err(|problem| errors.push(FieldError::new(field, problem)))
         .ok()
+}
+
+/// `timestamp`, deserialised as [`InboundRequest::parse`] reads it.
+fn deserialize_timestamp<'de, D>(deserializer: D) -> Result<DateTime<FixedOffset>, D::Error>
+where
+    D: serde::Deserializer<'de>,
+{
+    let raw = String::deserialize(deserializer)?;
+    parse_timestamp(&raw).map_err(serde::de::Error::custom)
 }
 
 fn parse_timestamp(raw: &str) -> Result<DateTime<FixedOffset>, String> {

@@ -80,4 +80,16 @@ mod tests {
         invalid.body = invalid.body.replace("\"q\"", "\"  \"");
         assert!(RequestMessage::decode(&invalid).is_err());
     }
+
+    #[test]
+    fn a_timestamp_the_gateway_would_refuse_does_not_decode() {
+        // Found by the decode_message fuzz target: chrono's own parser takes a signed
+        // three-digit year, which RFC 3339 (and so the gateway) does not.
+        let mut message = sample().encode();
+        message.body = message
+            .body
+            .replace("2025-08-13T06:30:00Z", "-025-08-13T06:30:00Z");
+        let error = RequestMessage::decode(&message).unwrap_err();
+        assert!(error.to_string().contains("RFC 3339"), "{error}");
+    }
 }
