@@ -249,6 +249,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     size_results.extend(lambda_sizes);
     let path = report::record(
         "coldstart",
+        settings,
         load_before,
         json!({"cold_starts": results, "sizes": size_results}),
     )?;

@@ -126,7 +126,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         results.push(v);
     }
     table.print()?;
-    let path = report::record("delivery", load_before, json!(results))?;
+    let path = report::record("delivery", settings, load_before, json!(results))?;
     report::note(&format!("appended to {}", path.display()))?;
     Ok(())
 }

@@ -86,7 +86,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         "accept_ms": {"p50": ms(&accept, 0.5), "p95": ms(&accept, 0.95), "p99": ms(&accept, 0.99), "max": accept.max() as f64 / 1000.0},
         "end_to_end_ms": {"p50": ms(&end_to_end, 0.5), "p95": ms(&end_to_end, 0.95), "p99": ms(&end_to_end, 0.99), "max": end_to_end.max() as f64 / 1000.0},
     });
-    let path = report::record("e2e", load_before, results)?;
+    let path = report::record("e2e", settings, load_before, results)?;
     report::note(&format!("appended to {}", path.display()))?;
     Ok(())
 }

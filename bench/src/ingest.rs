@@ -99,7 +99,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     report::note(
         "revops serve: no WEBHOOK_URL (outbox), demo agent, 256 workers (the default) draining meanwhile; default logging (INFO, to a file)",
     )?;
-    let path = report::record("ingest", load_before, json!(results))?;
+    let path = report::record("ingest", settings, load_before, json!(results))?;
     report::note(&format!("appended to {}", path.display()))?;
     Ok(())
 }

@@ -1,7 +1,7 @@
 //! Output: a plain-text table on standard output for people, and one JSON object per
 //! run appended to `<target>/bench/results.json` (JSON Lines) for machines.
 
-use crate::machine;
+use crate::{Settings, machine};
 use serde_json::{Value, json};
 use std::{
     fs::{self, OpenOptions},
@@ -72,9 +72,15 @@ pub fn target_dir() -> PathBuf {
     std::env::var_os("CARGO_TARGET_DIR").map_or_else(|| PathBuf::from("target"), PathBuf::from)
 }
 
-/// Appends one run's results, with the time, the machine and the load average before
-/// it, to `<target>/bench/results.json`.
-pub fn record(bench: &str, load_before: f64, results: Value) -> anyhow::Result<PathBuf> {
+/// Appends one run's results, with the time, the machine, the load average before it
+/// and the harness's options that change what is measured (`--serve-env`,
+/// `--fast-only`), to `<target>/bench/results.json`.
+pub fn record(
+    bench: &str,
+    settings: &Settings,
+    load_before: f64,
+    results: Value,
+) -> anyhow::Result<PathBuf> {
     let dir = target_dir().join("bench");
     fs::create_dir_all(&dir)?;
     let path = dir.join("results.json");
@@ -82,6 +88,12 @@ pub fn record(bench: &str, load_before: f64, results: Value) -> anyhow::Result<P
         "bench": bench,
         "at": chrono::Utc::now().to_rfc3339(),
         "load_average_1m_before": load_before,
+        "serve_env": settings
+            .serve_env
+            .iter()
+            .map(|(key, value)| format!("{key}={value}"))
+            .collect::<Vec<_>>(),
+        "fast_only": settings.fast_only,
         "machine": machine::describe(),
         "results": results,
     });

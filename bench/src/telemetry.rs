@@ -60,6 +60,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     report::note(&format!("on/off over both rounds: {ratio:.3}"))?;
     let path = report::record(
         "telemetry",
+        settings,
         load_before,
         json!({"connections": CONNECTIONS, "rounds": results, "ratio": ratio}),
     )?;
