@@ -10,46 +10,47 @@ use crate::{
     TrackingId,
     ports::{StatusUpdate, TrackingRecord},
 };
-use std::sync::Mutex;
+use std::sync::{Mutex, MutexGuard, PoisonError};
 
 /// The record as written so far by this worker.
 #[derive(Debug)]
-pub(crate) struct KnownRecord(Mutex<TrackingRecord>);
+pub(crate) struct KnownRecord {
+    tracking_id: TrackingId,
+    record: Mutex<TrackingRecord>,
+}
 
 impl KnownRecord {
     /// The record as read.
     pub(crate) fn new(record: TrackingRecord) -> Self {
-        Self(Mutex::new(record))
+        Self {
+            tracking_id: record.tracking_id,
+            record: Mutex::new(record),
+        }
     }
 
     /// The request's id.
     pub(crate) fn tracking_id(&self) -> TrackingId {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .tracking_id
+        self.tracking_id
     }
 
     /// Notes `update`, which the store has just written.
     pub(crate) fn written(&self, update: &StatusUpdate) {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .apply(update);
+        self.lock().apply(update);
     }
 
-    /// A copy of the record now.
-    pub(crate) fn now(&self) -> TrackingRecord {
-        self.0
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
-            .clone()
+    /// What `look` reads from the record now.
+    pub(crate) fn read<T>(&self, look: impl FnOnce(&TrackingRecord) -> T) -> T {
+        look(&self.lock())
     }
 
     /// The record, once nothing more is written.
     pub(crate) fn into_record(self) -> TrackingRecord {
-        self.0
+        self.record
             .into_inner()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .unwrap_or_else(PoisonError::into_inner)
+    }
+
+    fn lock(&self) -> MutexGuard<'_, TrackingRecord> {
+        self.record.lock().unwrap_or_else(PoisonError::into_inner)
     }
 }

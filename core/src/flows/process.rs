@@ -371,15 +371,16 @@ impl Processor {
         message: &RequestMessage,
         known: &KnownRecord,
     ) -> Result<(HandleOutcome, Disposition), ProcessError> {
-        let record = known.now();
-        let (answer, answered) = match record.answer {
+        let (stored_answer, attempts) =
+            known.read(|record| (record.answer.clone(), record.attempts));
+        let (answer, answered) = match stored_answer {
             Some(answer) => (answer, None),
             None => match self.ask_agent(message, known).await? {
                 Ok((answer, answered)) => (answer, Some(answered)),
                 Err(done) => return Ok(done),
             },
         };
-        self.deliver(message, known, &answer, record.attempts, answered)
+        self.deliver(message, known, &answer, attempts, answered)
             .await
     }
 
