@@ -1,5 +1,7 @@
 //! The processor over the SQLite adapters: two copies of one message (what an
-//! at-least-once queue may hand out) never ask the agent twice nor deliver twice.
+//! at-least-once queue may hand out) never ask the agent twice nor deliver twice; a new
+//! request's archived conversation is exactly its stored record; and a message that finds
+//! its request changed since it was created works from what was stored.
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
@@ -10,10 +12,11 @@ use async_trait::async_trait;
 use chrono::Utc;
 use common::ManualClock;
 use revops_core::{
-    InboundRequest, TrackingId,
+    InboundRequest, Status, TrackingId,
     flows::{HandleOutcome, RequestMessage},
     ports::{
-        Agent, AgentAnswer, AgentError, AgentQuestion, NewRecord, RequestQueue, TrackingStore,
+        Agent, AgentAnswer, AgentError, AgentQuestion, ConversationRecord, NewRecord, RequestQueue,
+        StatusUpdate, TrackingStore,
     },
 };
 use revops_local::{Database, SqliteQueue, SqliteStore, archive, schema::SCHEMA};
@@ -122,4 +125,131 @@ async fn two_copies_of_one_message_ask_the_agent_once_and_deliver_once() {
     assert_eq!(conversation["status"], "delivered");
     assert_eq!(conversation["response"], "**Answer** to q");
     assert_eq!(conversation["events"].as_array().unwrap().len(), 5);
+}
+
+/// A request message, queued now.
+fn request_message() -> RequestMessage {
+    let body = br#"{"query":"q","source_system":"a","source_process":"b","timestamp":"2025-08-13T06:30:00Z"}"#;
+    RequestMessage {
+        tracking_id: TrackingId::new(),
+        request: InboundRequest::parse(body).unwrap().request,
+        queued_at: Utc::now(),
+    }
+}
+
+/// The conversations archived below `dir` on the day `message` was queued.
+fn archived(dir: &std::path::Path, message: &RequestMessage) -> Vec<ConversationRecord> {
+    let day = message.queued_at.format("year=%Y/month=%m/day=%d");
+    let path = dir.join(format!("conversations/{day}/{}", archive::DAY_FILE));
+    std::fs::read_to_string(path)
+        .unwrap()
+        .lines()
+        .map(|line| serde_json::from_str(line).unwrap())
+        .collect()
+}
+
+#[tokio::test]
+async fn a_new_requests_archived_conversation_is_exactly_its_stored_record() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&dir.path().join("revops.sqlite"), SCHEMA).unwrap();
+    let queue = SqliteQueue::new(db.clone(), Arc::new(ManualClock::now_ish()), 5);
+    let store = SqliteStore::new(db);
+    let processor = pipeline::processor(dir.path(), Arc::new(SlowAgent::default()), &queue, &store);
+    let message = request_message();
+    store.create(message.new_record()).await.unwrap();
+    queue.send(message.encode(), Duration::ZERO).await.unwrap();
+
+    let batch = queue.receive(10, Duration::from_secs(300)).await.unwrap();
+    assert_eq!(batch.messages[0].receive_count, 1);
+    assert_eq!(
+        processor.handle(&batch.messages[0]).await.unwrap(),
+        HandleOutcome::Delivered { attempts: 1 }
+    );
+
+    let stored = store.get(&message.tracking_id).await.unwrap().unwrap();
+    let [conversation] = archived(dir.path(), &message).try_into().unwrap();
+    let steps = |events: &[revops_core::ports::StatusEvent]| {
+        events.iter().map(|e| e.status).collect::<Vec<_>>()
+    };
+    assert_eq!(
+        steps(&stored.events),
+        [
+            Status::Queued,
+            Status::Processing,
+            Status::AgentCompleted,
+            Status::Delivering,
+            Status::Delivered
+        ]
+    );
+    assert_eq!(
+        conversation.events, stored.events,
+        "every step, time and detail"
+    );
+    assert_eq!(
+        (
+            conversation.status,
+            conversation.attempts,
+            conversation.queued_at,
+            conversation.source_system,
+            conversation.source_process,
+            conversation.session_id,
+        ),
+        (
+            stored.status,
+            stored.attempts,
+            stored.queued_at,
+            stored.source_system,
+            stored.source_process,
+            stored.answer.map(|a| a.session_id),
+        )
+    );
+}
+
+#[tokio::test]
+async fn a_first_receive_of_a_request_already_answered_delivers_the_stored_answer() {
+    let dir = tempfile::tempdir().unwrap();
+    let db = Database::open(&dir.path().join("revops.sqlite"), SCHEMA).unwrap();
+    let queue = SqliteQueue::new(db.clone(), Arc::new(ManualClock::now_ish()), 5);
+    let store = SqliteStore::new(db);
+    let agent = Arc::new(SlowAgent::default());
+    let processor = pipeline::processor(dir.path(), agent.clone(), &queue, &store);
+    let message = request_message();
+    store.create(message.new_record()).await.unwrap();
+    // An earlier copy's worker stored the agent's answer and then stopped: a new copy
+    // of the message (received for the first time) comes to a record that has changed.
+    let answer = AgentAnswer {
+        response: "**Stored** answer".into(),
+        session_id: "earlier".into(),
+        answered_at: Utc::now(),
+    };
+    store
+        .update(
+            &message.tracking_id,
+            StatusUpdate::new(Status::AgentCompleted, Utc::now()).answer(answer),
+        )
+        .await
+        .unwrap();
+    queue.send(message.encode(), Duration::ZERO).await.unwrap();
+
+    let batch = queue.receive(10, Duration::from_secs(300)).await.unwrap();
+    assert_eq!(batch.messages[0].receive_count, 1);
+    assert_eq!(
+        processor.handle(&batch.messages[0]).await.unwrap(),
+        HandleOutcome::Delivered { attempts: 1 }
+    );
+    assert_eq!(
+        agent.calls.load(Ordering::SeqCst),
+        0,
+        "the agent is not asked again"
+    );
+    let delivered = std::fs::read_to_string(dir.path().join(pipeline::OUTBOX)).unwrap();
+    assert!(delivered.contains("**Stored** answer"), "{delivered}");
+    let stored = store.get(&message.tracking_id).await.unwrap().unwrap();
+    assert!(
+        !stored.events.iter().any(|e| e.status == Status::Processing),
+        "no processing step: {:?}",
+        stored.events
+    );
+    let [conversation] = archived(dir.path(), &message).try_into().unwrap();
+    assert_eq!(conversation.events, stored.events);
 }

@@ -4,7 +4,7 @@
 use chrono::{DateTime, Duration, Utc};
 use revops_core::{
     Status, TrackingId,
-    ports::{AgentAnswer, NewRecord, StatusUpdate, StoreError, TrackingStore},
+    ports::{AgentAnswer, NewRecord, StatusUpdate, StoreError, TrackingRecord, TrackingStore},
 };
 
 /// A new request's record, for `id`.
@@ -229,17 +229,27 @@ pub async fn timeline_answer_and_errors_are_kept(
     assert_eq!(record.events.len(), 5);
 }
 
-/// A record read back is the record read before with every update since applied
-/// ([`TrackingRecord::apply`](revops_core::ports::TrackingRecord::apply)): the processor relies on it to archive a conversation
-/// without reading it again. The times have nanoseconds, which every store keeps to the
+/// A new record reads back as [`TrackingRecord::created`], and after each update as the
+/// record before it with that update applied ([`TrackingRecord::apply`]): the processor
+/// relies on both to take a new request's lease and archive its conversation without
+/// reading the record. The times have nanoseconds, which every store keeps to the
 /// microsecond.
 pub async fn a_record_read_back_is_the_record_with_its_updates_applied(store: &dyn TrackingStore) {
     let id = TrackingId::new();
     let at = |second: i64| {
         DateTime::from_timestamp(1_763_800_000 + second, 123_456_789).expect("a valid time")
     };
-    store.create(new_record(id)).await.expect("create");
-    let mut known = store.get(&id).await.expect("get").expect("the record");
+    let new = NewRecord {
+        queued_at: at(0),
+        ..new_record(id)
+    };
+    store.create(new.clone()).await.expect("create");
+    let mut known = TrackingRecord::created(&new);
+    assert_eq!(
+        store.get(&id).await.expect("get"),
+        Some(known.clone()),
+        "a new record"
+    );
     let answer = AgentAnswer {
         response: "**IXIS**: Negotiate".into(),
         session_id: "webhook_20251122_abcd".into(),

@@ -6,8 +6,8 @@ use crate::{
     Clock, InboundRequest, Status, TrackingId,
     payload::AcceptedResponse,
     ports::{
-        IdempotencyClaim, NewRecord, QueueError, RequestQueue, StatusUpdate, StoreError,
-        TrackingRecord, TrackingStore,
+        IdempotencyClaim, QueueError, RequestQueue, StatusUpdate, StoreError, TrackingRecord,
+        TrackingStore,
     },
 };
 use revops_telemetry::{Telemetry, propagation};
@@ -135,17 +135,12 @@ impl Gateway {
         tracking_id: TrackingId,
         queued_at: chrono::DateTime<chrono::Utc>,
     ) -> Result<AcceptedResponse, AcceptError> {
-        let record = NewRecord {
-            tracking_id,
-            source_system: request.source_system.as_str().to_owned(),
-            source_process: request.source_process.as_str().to_owned(),
-            queued_at,
-        };
         let message = RequestMessage {
             tracking_id,
             request,
             queued_at,
         };
+        let record = message.new_record();
         let (created, sent) = tokio::join!(self.store.create(record), self.send(message));
         match (created, sent) {
             (created, Ok(())) => {

@@ -2,7 +2,10 @@
 //! queued, as JSON in the body; the tracking id again as a message attribute so it can be
 //! read without decoding the body.
 
-use super::super::{InboundRequest, TrackingId, ports::QueueMessage};
+use super::super::{
+    InboundRequest, TrackingId,
+    ports::{NewRecord, QueueMessage},
+};
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
@@ -36,6 +39,16 @@ impl RequestMessage {
             )]
             .into_iter()
             .collect(),
+        }
+    }
+
+    /// The tracking record the gateway creates for this request.
+    pub fn new_record(&self) -> NewRecord {
+        NewRecord {
+            tracking_id: self.tracking_id,
+            source_system: self.request.source_system.as_str().to_owned(),
+            source_process: self.request.source_process.as_str().to_owned(),
+            queued_at: self.queued_at,
         }
     }
 

@@ -2,18 +2,20 @@
 //! stored), then deliver the signed webhook, retrying in process while the next wait is
 //! short and through the queue when it is long; every step lands in the timeline.
 
+mod lease;
+
 use super::{DeliveryTargets, RequestMessage, known_record::KnownRecord};
 use crate::{
     Clock, Status, TrackingId,
     payload::WebhookPayload,
     ports::{
         Agent, AgentAnswer, AgentError, AgentQuestion, ConversationArchive, ConversationRecord,
-        DeadLettered, Delivered, Deliverer, DeliveryError, DeliveryErrorKind, NewRecord,
-        QueueError, Received, RequestQueue, StatusUpdate, StoreError, TrackingRecord,
-        TrackingStore,
+        DeadLettered, Delivered, Deliverer, DeliveryError, DeliveryErrorKind, QueueError, Received,
+        RequestQueue, StatusUpdate, StoreError, TrackingRecord, TrackingStore,
     },
     retry::{RetryDecision, RetryOutcome, RetryPolicy, run_with_retries},
 };
+use lease::Lease;
 use revops_telemetry::{
     Telemetry,
     events::{
@@ -231,47 +233,26 @@ impl Processor {
             queue_wait,
             receive_count: received.receive_count,
         });
-        let record = self.record_of(&message).await?;
-        if record.status.is_terminal() {
-            tracing::info!(tracking_id = %id, status = %record.status, "request already finished; dropping the duplicate message");
-            self.queue.ack(&received.receipt).await?;
-            return Ok(HandleOutcome::Duplicate);
-        }
         let owner = received.receipt.0.as_str();
-        let now = self.clock.now();
-        let until =
-            now + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::MAX);
-        // Without a stored answer, the agent is asked next: `processing` is written with
-        // the lease, in one write.
-        let processing = record.answer.is_none().then(|| {
-            StatusUpdate::new(Status::Processing, now).detail(format!(
-                "asking the agent (receive #{})",
-                received.receive_count
-            ))
-        });
-        let entering = processing.clone();
-        // The lease is granted only if nobody wrote to the record since it was read, so
-        // the record read is the record worked on (and, once finished, archived).
-        let steps_seen = Some(record.events.len());
-        if !self
-            .store
-            .claim(&id, owner, until, now, processing, steps_seen)
-            .await?
-        {
-            tracing::info!(tracking_id = %id, "another worker holds this request; the copy comes back later");
-            self.queue
-                .retry_later(
-                    &received.receipt,
-                    BUSY_RETRY,
-                    "another worker holds the request",
-                )
-                .await?;
-            return Ok(HandleOutcome::Busy);
-        }
-        let known = KnownRecord::new(record);
-        if let Some(entering) = &entering {
-            known.written(entering);
-        }
+        let known = match self.take_lease(&message, received).await? {
+            Lease::Held(known) => known,
+            Lease::Finished(status) => {
+                tracing::info!(tracking_id = %id, %status, "request already finished; dropping the duplicate message");
+                self.queue.ack(&received.receipt).await?;
+                return Ok(HandleOutcome::Duplicate);
+            }
+            Lease::Busy => {
+                tracing::info!(tracking_id = %id, "another worker holds this request; the copy comes back later");
+                self.queue
+                    .retry_later(
+                        &received.receipt,
+                        BUSY_RETRY,
+                        "another worker holds the request",
+                    )
+                    .await?;
+                return Ok(HandleOutcome::Busy);
+            }
+        };
         let (outcome, disposition) = match self.work(&message, &known).await {
             Ok(done) => done,
             Err(error) => {
@@ -299,7 +280,7 @@ impl Processor {
         }
         self.emit_finished(&message, &outcome);
         if finished {
-            self.export_conversation(&message, known.into_record())
+            self.export_conversation(&message, (*known).into_record())
                 .await;
         }
         Ok(outcome)
@@ -426,27 +407,6 @@ impl Processor {
             }
         }
         Ok(())
-    }
-
-    async fn record_of(&self, message: &RequestMessage) -> Result<TrackingRecord, ProcessError> {
-        if let Some(record) = self.store.get(&message.tracking_id).await? {
-            return Ok(record);
-        }
-        tracing::warn!(tracking_id = %message.tracking_id, "no tracking record for a queued request (the gateway's write failed or is late); creating it");
-        self.store
-            .create(NewRecord {
-                tracking_id: message.tracking_id,
-                source_system: message.request.source_system.as_str().to_owned(),
-                source_process: message.request.source_process.as_str().to_owned(),
-                queued_at: message.queued_at,
-            })
-            .await?;
-        self.store
-            .get(&message.tracking_id)
-            .await?
-            .ok_or(ProcessError::Store(StoreError::NotFound(
-                message.tracking_id,
-            )))
     }
 
     /// Writes `update` to the request held, and notes it in `known`.

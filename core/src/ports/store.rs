@@ -55,6 +55,29 @@ pub struct TrackingRecord {
 }
 
 impl TrackingRecord {
+    /// The record as [`TrackingStore::create`] writes it for `new`: `queued`, with that
+    /// one step, no attempts, no error and no answer. Like the stores, it keeps the times
+    /// to the microsecond.
+    pub fn created(new: &NewRecord) -> Self {
+        use chrono::SubsecRound as _;
+        let queued_at = new.queued_at.trunc_subsecs(6);
+        Self {
+            tracking_id: new.tracking_id,
+            status: Status::Queued,
+            source_system: new.source_system.clone(),
+            source_process: new.source_process.clone(),
+            queued_at,
+            events: vec![StatusEvent {
+                status: Status::Queued,
+                at: queued_at,
+                detail: None,
+            }],
+            attempts: 0,
+            last_error: None,
+            answer: None,
+        }
+    }
+
     /// The record as it is once `update` is written: what every store's
     /// [`TrackingStore::update`] does, so a writer that knows the record need not read it
     /// back. Like the stores, it keeps a step's time to the microsecond.

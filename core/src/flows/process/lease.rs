@@ -1,0 +1,132 @@
+//! Taking the lease on a message's request, with the record it is worked from. A
+//! message received for the first time nearly always finds its request as the gateway
+//! created it, so the lease is first asked for on that assumption: the claim is granted
+//! only if the record still has just its `queued` step, and then the record is known
+//! without reading it. Otherwise (a later receive, a duplicate copy, a record not
+//! written yet), the record is read, and the lease is granted only if nothing was written
+//! since that read.
+
+use super::{ProcessError, Processor};
+use crate::{
+    Status,
+    flows::{RequestMessage, known_record::KnownRecord},
+    ports::{Received, StatusUpdate, StoreError, TrackingRecord},
+};
+use chrono::{DateTime, Utc};
+
+/// What asking for the lease found.
+pub(super) enum Lease {
+    /// This worker holds it, and knows the record.
+    Held(Box<KnownRecord>),
+    /// The request had already reached this status, an end; nothing was written.
+    Finished(Status),
+    /// Another worker holds it; nothing was written.
+    Busy,
+}
+
+/// When a lease is asked for, and until when.
+struct Term {
+    now: DateTime<Utc>,
+    until: DateTime<Utc>,
+}
+
+impl Processor {
+    /// Takes the lease on `message`'s request for the receipt's holder, writing
+    /// `processing` with it when the agent is to be asked next.
+    pub(super) async fn take_lease(
+        &self,
+        message: &RequestMessage,
+        received: &Received,
+    ) -> Result<Lease, ProcessError> {
+        let now = self.clock.now();
+        let term = Term {
+            now,
+            until: now
+                + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::MAX),
+        };
+        if received.receive_count <= 1
+            && let Some(known) = self.take_lease_on_new(message, received, &term).await?
+        {
+            return Ok(Lease::Held(known));
+        }
+        let record = self.record_of(message).await?;
+        if record.status.is_terminal() {
+            return Ok(Lease::Finished(record.status));
+        }
+        // Without a stored answer, the agent is asked next.
+        let entering = record
+            .answer
+            .is_none()
+            .then(|| processing(&term, received.receive_count));
+        self.claim(record, received, &term, entering).await
+    }
+
+    /// The lease on a request as the gateway created it, with `processing`, in one write
+    /// and no read; `None` when the request is not as created (or not there), or is held.
+    async fn take_lease_on_new(
+        &self,
+        message: &RequestMessage,
+        received: &Received,
+        term: &Term,
+    ) -> Result<Option<Box<KnownRecord>>, ProcessError> {
+        let record = TrackingRecord::created(&message.new_record());
+        let entering = Some(processing(term, received.receive_count));
+        match self.claim(record, received, term, entering).await {
+            Ok(Lease::Held(known)) => Ok(Some(known)),
+            Ok(_) | Err(ProcessError::Store(StoreError::NotFound(_))) => Ok(None),
+            Err(error) => Err(error),
+        }
+    }
+
+    /// Claims the lease on `record`'s request, refused if the record has changed since
+    /// `record` was known; `entering` is written with it.
+    async fn claim(
+        &self,
+        record: TrackingRecord,
+        received: &Received,
+        term: &Term,
+        entering: Option<StatusUpdate>,
+    ) -> Result<Lease, ProcessError> {
+        let steps_seen = Some(record.events.len());
+        let granted = self
+            .store
+            .claim(
+                &record.tracking_id,
+                received.receipt.0.as_str(),
+                term.until,
+                term.now,
+                entering.clone(),
+                steps_seen,
+            )
+            .await?;
+        if !granted {
+            return Ok(Lease::Busy);
+        }
+        let known = KnownRecord::new(record);
+        if let Some(entering) = &entering {
+            known.written(entering);
+        }
+        Ok(Lease::Held(Box::new(known)))
+    }
+
+    /// The record of `message`'s request, created if the gateway's write is missing.
+    async fn record_of(&self, message: &RequestMessage) -> Result<TrackingRecord, ProcessError> {
+        if let Some(record) = self.store.get(&message.tracking_id).await? {
+            return Ok(record);
+        }
+        tracing::warn!(tracking_id = %message.tracking_id, "no tracking record for a queued request (the gateway's write failed or is late); creating it");
+        self.store.create(message.new_record()).await?;
+        self.store
+            .get(&message.tracking_id)
+            .await?
+            .ok_or(ProcessError::Store(StoreError::NotFound(
+                message.tracking_id,
+            )))
+    }
+}
+
+/// The `processing` step: the agent is asked next.
+fn processing(term: &Term, receive_count: u32) -> StatusUpdate {
+    StatusUpdate::new(Status::Processing, term.now)
+        .detail(format!("asking the agent (receive #{receive_count})"))
+}
