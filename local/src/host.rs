@@ -5,7 +5,7 @@
 //! first when both compete for the cores).
 
 use crate::{
-    Database, LocalConfig, SqliteQueue, SqliteStore,
+    Database, LocalConfig, SqliteIntake, SqliteQueue, SqliteStore,
     archive::FileArchive,
     outbox::{OUTBOX_FILE, OutboxDeliverer},
     schema::SCHEMA,
@@ -129,7 +129,8 @@ impl LocalHost {
             config.rate_limit.clone(),
         )?;
         let inbound_auth = options.auth.is_on();
-        let gateway = Gateway::new(Arc::new(queue.clone()), store, clock, telemetry);
+        let gateway = Gateway::new(Arc::new(queue.clone()), store, clock, telemetry)
+            .with_intake(Arc::new(SqliteIntake::new(queue.clone())));
 
         let listener = TcpListener::bind(config.listen)
             .await

@@ -161,6 +161,59 @@ fn move_to_dead_letters(
     Ok(moved)
 }
 
+/// A message about to be sent: its row, made before the writer takes it.
+pub(crate) struct Outgoing {
+    /// The message's id.
+    pub(crate) id: String,
+    body: String,
+    attributes: String,
+    sent_at: i64,
+    visible_at: i64,
+}
+
+impl Outgoing {
+    /// Writes the message's row, in the writer's transaction.
+    pub(crate) fn insert(&self, c: &Connection) -> Result<(), DbError> {
+        c.prepare_cached(
+            "INSERT INTO queue_messages (id, body, attributes, sent_at, visible_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            self.id,
+            self.body,
+            self.attributes,
+            self.sent_at,
+            self.visible_at
+        ])?;
+        Ok(())
+    }
+}
+
+impl SqliteQueue {
+    /// `message`'s row, to be visible after `delay`.
+    pub(crate) fn outgoing(&self, message: QueueMessage, delay: Duration) -> Outgoing {
+        let now = to_micros(self.clock.now());
+        Outgoing {
+            // Time-ordered ids keep inserts at the end of the primary-key index.
+            id: Uuid::now_v7().to_string(),
+            body: message.body,
+            attributes: encode_attributes(&message.attributes),
+            sent_at: now,
+            visible_at: now.saturating_add(duration_micros(delay)),
+        }
+    }
+
+    /// The database the queue lives in.
+    pub(crate) fn database(&self) -> &Database {
+        &self.db
+    }
+
+    /// Wakes a waiting receiver: a message was sent outside [`RequestQueue::send`].
+    pub(crate) fn wake_receiver(&self) {
+        self.sent.notify_one();
+    }
+}
+
 /// The local queue's name on spans.
 pub const LOCAL_QUEUE_NAME: &str = "revops-local-requests";
 
@@ -171,28 +224,9 @@ impl RequestQueue for SqliteQueue {
     }
 
     async fn send(&self, message: QueueMessage, delay: Duration) -> Result<String, QueueError> {
-        // Time-ordered ids keep inserts at the end of the primary-key index.
-        let id = Uuid::now_v7().to_string();
-        let now = to_micros(self.clock.now());
-        let visible_at = now.saturating_add(duration_micros(delay));
-        let attributes = encode_attributes(&message.attributes);
-        let row_id = id.clone();
-        self.db
-            .call_first(move |c| {
-                c.prepare_cached(
-                    "INSERT INTO queue_messages (id, body, attributes, sent_at, visible_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                )?
-                .execute(params![
-                    row_id,
-                    message.body,
-                    attributes,
-                    now,
-                    visible_at
-                ])?;
-                Ok(())
-            })
-            .await?;
+        let outgoing = self.outgoing(message, delay);
+        let id = outgoing.id.clone();
+        self.db.call_first(move |c| outgoing.insert(c)).await?;
         self.sent.notify_one();
         Ok(id)
     }

@@ -56,35 +56,8 @@ fn corrupt(what: &str, detail: impl std::fmt::Display) -> DbError {
 #[async_trait]
 impl TrackingStore for SqliteStore {
     async fn create(&self, record: NewRecord) -> Result<(), StoreError> {
-        let id = record.tracking_id.to_string();
-        let queued_at = to_micros(record.queued_at);
         self.db
-            .call_first(move |c| {
-                let inserted = c
-                    .prepare_cached(
-                        "INSERT OR IGNORE INTO tracking
-                       (tracking_id, status, source_system, source_process, queued_at)
-                     VALUES (?1, ?2, ?3, ?4, ?5)",
-                    )?
-                    .execute(params![
-                        id,
-                        Status::Queued.as_str(),
-                        record.source_system,
-                        record.source_process,
-                        queued_at
-                    ])?;
-                if inserted == 1 {
-                    c.prepare_cached(
-                        "INSERT INTO tracking_events (tracking_id, status, at) VALUES (?1, ?2, ?3)",
-                    )?
-                    .execute(params![
-                        id,
-                        Status::Queued.as_str(),
-                        queued_at
-                    ])?;
-                }
-                Ok(())
-            })
+            .call_first(move |c| insert_new_record(c, &record))
             .await?;
         Ok(())
     }
@@ -282,6 +255,32 @@ impl TrackingStore for SqliteStore {
             .await?;
         Ok(())
     }
+}
+
+/// Writes a new request's record and its `queued` step, unless its id exists already.
+pub(crate) fn insert_new_record(c: &Connection, record: &NewRecord) -> Result<(), DbError> {
+    let id = record.tracking_id.to_string();
+    let queued_at = to_micros(record.queued_at);
+    let inserted = c
+        .prepare_cached(
+            "INSERT OR IGNORE INTO tracking
+               (tracking_id, status, source_system, source_process, queued_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            id,
+            Status::Queued.as_str(),
+            record.source_system,
+            record.source_process,
+            queued_at
+        ])?;
+    if inserted == 1 {
+        c.prepare_cached(
+            "INSERT INTO tracking_events (tracking_id, status, at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![id, Status::Queued.as_str(), queued_at])?;
+    }
+    Ok(())
 }
 
 /// Applies `update` to the request `key` and appends its timeline entries; false when

@@ -1,6 +1,7 @@
 //! The gateway's flow when one of its two writes fails: the queue decides. A request the
 //! queue took is accepted (and its missing record is made by the processor); a request
-//! the queue refused is not, and its record says so.
+//! the queue refused is not, and its record says so. Through the local intake, which
+//! writes both at once, a request is recorded and queued, or neither.
 
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 
@@ -17,7 +18,7 @@ use revops_core::{
         TrackingRecord, TrackingStore,
     },
 };
-use revops_local::{Database, SqliteQueue, SqliteStore, schema::SCHEMA};
+use revops_local::{Database, SqliteIntake, SqliteQueue, SqliteStore, schema::SCHEMA};
 use revops_telemetry::Telemetry;
 use std::{sync::Arc, time::Duration};
 
@@ -189,6 +190,44 @@ async fn a_queued_message_is_accepted_and_delivered_though_its_record_was_not_wr
     );
     let delivered = std::fs::read_to_string(dir.path().join(pipeline::OUTBOX)).unwrap();
     assert!(delivered.contains(&accepted.tracking_id.to_string()));
+}
+
+#[tokio::test]
+async fn through_the_local_intake_a_request_is_recorded_and_queued_or_neither() {
+    let dir = tempfile::tempdir().unwrap();
+    let (queue, store) = open(dir.path());
+    let gateway = gateway(Arc::new(queue.clone()), Arc::new(store.clone()))
+        .with_intake(Arc::new(SqliteIntake::new(queue.clone())));
+    let database = dir.path().join("revops.sqlite");
+    let refuse_messages = "CREATE TRIGGER refuse BEFORE INSERT ON queue_messages
+                           BEGIN SELECT RAISE(ABORT, 'the disk is full'); END;";
+    rusqlite::Connection::open(&database)
+        .unwrap()
+        .execute_batch(refuse_messages)
+        .unwrap();
+
+    let request = InboundRequest::parse(SEED_REQUEST).unwrap().request;
+    let AcceptError::Unavailable(reason) = gateway.accept(request, None).await.unwrap_err();
+    assert!(reason.contains("the disk is full"), "{reason}");
+    assert_eq!(count(&database, "SELECT COUNT(*) FROM tracking"), 0);
+    assert_eq!(count(&database, "SELECT COUNT(*) FROM tracking_events"), 0);
+    assert_eq!(queue.depth().await.unwrap().waiting, 0);
+
+    rusqlite::Connection::open(&database)
+        .unwrap()
+        .execute_batch("DROP TRIGGER refuse;")
+        .unwrap();
+    let request = InboundRequest::parse(SEED_REQUEST).unwrap().request;
+    let accepted = gateway.accept(request, None).await.unwrap();
+    let record = store.get(&accepted.tracking_id).await.unwrap().unwrap();
+    assert_eq!(record.status, Status::Queued);
+    assert_eq!(record.events.len(), 1);
+    let batch = queue.receive(10, Duration::from_secs(60)).await.unwrap();
+    assert_eq!(batch.messages.len(), 1);
+    assert_eq!(
+        batch.messages[0].message.attributes.get("tracking_id"),
+        Some(&accepted.tracking_id.to_string())
+    );
 }
 
 /// One number from the database, read outside the adapters.

@@ -1,17 +1,17 @@
-//! The gateway's flow: record a valid request and queue it durably, side by side, then
-//! answer with its tracking id; and read a request's status back.
+//! The gateway's flow: record a valid request and queue it durably (through the
+//! [`Intake`]), then answer with its tracking id; and read a request's status back.
 
 use super::RequestMessage;
 use crate::{
-    Clock, InboundRequest, Status, TrackingId,
+    Clock, InboundRequest, TrackingId,
     payload::AcceptedResponse,
     ports::{
-        IdempotencyClaim, QueueError, RequestQueue, StatusUpdate, StoreError, TrackingRecord,
+        IdempotencyClaim, Intake, RequestQueue, SideBySide, StoreError, TrackingRecord,
         TrackingStore,
     },
 };
 use revops_telemetry::{Telemetry, propagation};
-use std::{sync::Arc, time::Duration};
+use std::sync::Arc;
 use tracing::Instrument;
 
 /// Why a valid request was not accepted. Nothing was queued; the caller may retry.
@@ -26,13 +26,15 @@ pub enum AcceptError {
 #[derive(Clone)]
 pub struct Gateway {
     queue: Arc<dyn RequestQueue>,
+    intake: Arc<dyn Intake>,
     store: Arc<dyn TrackingStore>,
     clock: Arc<dyn Clock>,
     telemetry: Telemetry,
 }
 
 impl Gateway {
-    /// A gateway over these adapters.
+    /// A gateway over these adapters, writing a request's record and message side by
+    /// side ([`SideBySide`]).
     pub fn new(
         queue: Arc<dyn RequestQueue>,
         store: Arc<dyn TrackingStore>,
@@ -40,11 +42,19 @@ impl Gateway {
         telemetry: Telemetry,
     ) -> Self {
         Self {
+            intake: Arc::new(SideBySide::new(queue.clone(), store.clone(), clock.clone())),
             queue,
             store,
             clock,
             telemetry,
         }
+    }
+
+    /// The same gateway, writing a request's record and message through `intake`: one
+    /// that writes both to the same store and queue as this gateway reads.
+    pub fn with_intake(mut self, intake: Arc<dyn Intake>) -> Self {
+        self.intake = intake;
+        self
     }
 
     /// The gateway's telemetry handle.
@@ -124,11 +134,8 @@ impl Gateway {
         }
     }
 
-    /// Writes the tracking record and sends the message at the same time, so a `202`
-    /// waits for one round trip rather than two. The queue is where a request becomes
-    /// accepted: once the message is in it, the processor creates a record that failed
-    /// to be written, and the answer is `202`. A refused message gets a `503`, and its
-    /// record, if written, is marked `failed` so that nobody waits for it.
+    /// Writes the tracking record and sends the message through the intake: the queue is
+    /// where a request becomes accepted (see [`Intake`]); a refused message gets a `503`.
     async fn record_and_queue(
         &self,
         request: InboundRequest,
@@ -141,30 +148,6 @@ impl Gateway {
             queued_at,
         };
         let record = message.new_record();
-        let (created, sent) = tokio::join!(self.store.create(record), self.send(message));
-        match (created, sent) {
-            (created, Ok(())) => {
-                if let Err(error) = created {
-                    tracing::warn!(%tracking_id, %error, "queued without a tracking record; the processor will create it");
-                }
-                Ok(AcceptedResponse::new(tracking_id, queued_at))
-            }
-            (Ok(()), Err(error)) => {
-                let update = StatusUpdate::new(Status::Failed, self.clock.now())
-                    .detail("not accepted: the queue refused it")
-                    .last_error(Some(error.to_string()));
-                if let Err(store_error) = self.store.update(&tracking_id, update).await {
-                    tracing::warn!(%tracking_id, error = %store_error, "could not mark a refused request");
-                }
-                Err(AcceptError::Unavailable(error.to_string()))
-            }
-            (Err(_), Err(error)) => Err(AcceptError::Unavailable(error.to_string())),
-        }
-    }
-
-    /// Sends the request's message inside a producer span whose context it carries.
-    async fn send(&self, message: RequestMessage) -> Result<(), QueueError> {
-        let tracking_id = message.tracking_id;
         let span = tracing::info_span!(
             "send",
             otel.name = format!("send {}", self.queue.name()),
@@ -181,12 +164,13 @@ impl Gateway {
             &tracking_id.to_string(),
         ));
         let message_id = self
-            .queue
-            .send(encoded, Duration::ZERO)
+            .intake
+            .record_and_send(record, encoded)
             .instrument(span.clone())
-            .await?;
+            .await
+            .map_err(|error| AcceptError::Unavailable(error.to_string()))?;
         span.record("messaging.message.id", message_id.as_str());
-        Ok(())
+        Ok(AcceptedResponse::new(tracking_id, queued_at))
     }
 
     /// The record of `id`, if any.

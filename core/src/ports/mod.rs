@@ -4,12 +4,14 @@
 mod agent;
 mod archive;
 mod deliverer;
+mod intake;
 mod queue;
 mod store;
 
 pub use agent::{Agent, AgentAnswer, AgentError, AgentQuestion};
 pub use archive::{ArchiveError, ConversationArchive, ConversationRecord};
 pub use deliverer::{Delivered, Deliverer, DeliveryError, DeliveryErrorKind};
+pub use intake::{Intake, SideBySide};
 pub use queue::{
     DeadLettered, QueueError, QueueMessage, Receipt, ReceiveBatch, Received, RequestQueue,
 };

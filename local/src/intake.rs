@@ -1,0 +1,42 @@
+//! The local intake: a new request's tracking record and its queue message written in
+//! one job of the database's writer, so that a request is recorded and queued, or
+//! neither, and its `202` waits for one job rather than two.
+
+use crate::{queue::SqliteQueue, store::insert_new_record};
+use async_trait::async_trait;
+use revops_core::ports::{Intake, NewRecord, QueueError, QueueMessage};
+use std::time::Duration;
+
+/// The intake over the SQLite queue and the tracking store in the queue's database
+/// (the [`SqliteStore`](crate::SqliteStore) on that database reads what it writes).
+pub struct SqliteIntake {
+    queue: SqliteQueue,
+}
+
+impl SqliteIntake {
+    /// The intake sending to `queue` and recording in its database.
+    pub fn new(queue: SqliteQueue) -> Self {
+        Self { queue }
+    }
+}
+
+#[async_trait]
+impl Intake for SqliteIntake {
+    async fn record_and_send(
+        &self,
+        record: NewRecord,
+        message: QueueMessage,
+    ) -> Result<String, QueueError> {
+        let outgoing = self.queue.outgoing(message, Duration::ZERO);
+        let id = outgoing.id.clone();
+        self.queue
+            .database()
+            .call_first(move |c| {
+                insert_new_record(c, &record)?;
+                outgoing.insert(c)
+            })
+            .await?;
+        self.queue.wake_receiver();
+        Ok(id)
+    }
+}
