@@ -1,10 +1,11 @@
-//! The processor's copy of the request it holds the lease on: read once when a message
-//! arrives, and kept up to date with every change the processor writes, so that the
-//! finished conversation is archived without reading the record back. It stays exact:
-//! the lease is granted only if nobody wrote to the record since it was read (the claim
-//! names the steps seen), under the lease nobody else writes it, and every store applies
-//! an update as [`TrackingRecord::apply`] does (the store contract checks both on each
-//! store).
+//! The processor's copy of the request it holds the lease on: known when a message
+//! arrives (as the gateway created it, or read), and kept up to date with every change
+//! the processor writes, so that the finished conversation is archived without reading
+//! the record back. It stays exact: the lease is granted only if nobody wrote to the
+//! record since it was known (the claim names the steps seen), under the lease nobody
+//! else writes it, and every store creates a record as [`TrackingRecord::created`] and
+//! applies an update as [`TrackingRecord::apply`] does (the store contract checks both
+//! on each store).
 
 use crate::{
     TrackingId,
