@@ -1,6 +1,7 @@
 //! The local intake: a new request's tracking record and its queue message written in
 //! one job of the database's writer, so that a request is recorded and queued, or
-//! neither, and its `202` waits for one job rather than two.
+//! neither, and its `202` waits for one job rather than two. A failure of either write
+//! is reported as the queue's (`QueueError::Unavailable`, with SQLite's reason).
 
 use crate::{queue::SqliteQueue, store::insert_new_record};
 use async_trait::async_trait;

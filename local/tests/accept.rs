@@ -20,6 +20,7 @@ use revops_core::{
 };
 use revops_local::{Database, SqliteIntake, SqliteQueue, SqliteStore, schema::SCHEMA};
 use revops_telemetry::Telemetry;
+use revops_testkit::ProbedStore;
 use std::{sync::Arc, time::Duration};
 
 const SEED_REQUEST: &[u8] = br#"{"query":"Which deals are in Negotiate?","source_system":"crm","source_process":"renewals","timestamp":"2026-11-22T06:30:00Z"}"#;
@@ -51,58 +52,6 @@ impl RequestQueue for RefusingQueue {
         self.0.dead_letter(receipt, reason).await
     }
     async fn ping(&self) -> Result<(), QueueError> {
-        self.0.ping().await
-    }
-}
-
-/// The SQLite store, except that it refuses to create the gateway's records.
-struct RefusingStore(SqliteStore);
-
-#[async_trait]
-impl TrackingStore for RefusingStore {
-    async fn create(&self, _: NewRecord) -> Result<(), StoreError> {
-        Err(StoreError::Unavailable("throttled".into()))
-    }
-    async fn get(&self, id: &TrackingId) -> Result<Option<TrackingRecord>, StoreError> {
-        self.0.get(id).await
-    }
-    async fn update(&self, id: &TrackingId, update: StatusUpdate) -> Result<(), StoreError> {
-        self.0.update(id, update).await
-    }
-    async fn claim(
-        &self,
-        id: &TrackingId,
-        owner: &str,
-        until: DateTime<Utc>,
-        now: DateTime<Utc>,
-        entering: Option<StatusUpdate>,
-        steps_seen: Option<usize>,
-    ) -> Result<bool, StoreError> {
-        self.0
-            .claim(id, owner, until, now, entering, steps_seen)
-            .await
-    }
-    async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError> {
-        self.0.release(id, owner).await
-    }
-    async fn claim_idempotency_key(
-        &self,
-        scope: &str,
-        key: &str,
-        id: &TrackingId,
-        now: DateTime<Utc>,
-    ) -> Result<IdempotencyClaim, StoreError> {
-        self.0.claim_idempotency_key(scope, key, id, now).await
-    }
-    async fn release_idempotency_key(
-        &self,
-        scope: &str,
-        key: &str,
-        id: &TrackingId,
-    ) -> Result<(), StoreError> {
-        self.0.release_idempotency_key(scope, key, id).await
-    }
-    async fn ping(&self) -> Result<(), StoreError> {
         self.0.ping().await
     }
 }
@@ -167,14 +116,19 @@ async fn a_queued_message_is_accepted_and_delivered_though_its_record_was_not_wr
     let (queue, store) = open(dir.path());
     let gateway = gateway(
         Arc::new(queue.clone()),
-        Arc::new(RefusingStore(store.clone())),
+        Arc::new(ProbedStore::refusing_creates(store.clone())),
     );
     let request = InboundRequest::parse(SEED_REQUEST).unwrap().request;
     let accepted = gateway.accept(request, None).await.unwrap();
     assert!(store.get(&accepted.tracking_id).await.unwrap().is_none());
     assert_eq!(queue.depth().await.unwrap().waiting, 1);
 
-    let processor = pipeline::processor(dir.path(), Arc::new(EchoAgent), &queue, &store);
+    let processor = pipeline::processor(
+        dir.path(),
+        Arc::new(EchoAgent),
+        &queue,
+        Arc::new(store.clone()),
+    );
     let batch = queue.receive(10, Duration::from_secs(60)).await.unwrap();
     assert_eq!(batch.messages.len(), 1);
     assert_eq!(

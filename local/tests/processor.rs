@@ -20,6 +20,7 @@ use revops_core::{
     },
 };
 use revops_local::{Database, SqliteQueue, SqliteStore, archive, schema::SCHEMA};
+use revops_testkit::ProbedStore;
 use std::{
     sync::{
         Arc,
@@ -56,7 +57,7 @@ async fn two_copies_of_one_message_ask_the_agent_once_and_deliver_once() {
     let store = SqliteStore::new(db);
     let outbox_path = dir.path().join(pipeline::OUTBOX);
     let agent = Arc::new(SlowAgent::default());
-    let processor = pipeline::processor(dir.path(), agent.clone(), &queue, &store);
+    let processor = pipeline::processor(dir.path(), agent.clone(), &queue, Arc::new(store.clone()));
 
     let body = br#"{"query":"q","source_system":"a","source_process":"b","timestamp":"2025-08-13T06:30:00Z"}"#;
     let message = RequestMessage {
@@ -154,7 +155,13 @@ async fn a_new_requests_archived_conversation_is_exactly_its_stored_record() {
     let db = Database::open(&dir.path().join("revops.sqlite"), SCHEMA).unwrap();
     let queue = SqliteQueue::new(db.clone(), Arc::new(ManualClock::now_ish()), 5);
     let store = SqliteStore::new(db);
-    let processor = pipeline::processor(dir.path(), Arc::new(SlowAgent::default()), &queue, &store);
+    let probed = Arc::new(ProbedStore::new(store.clone()));
+    let processor = pipeline::processor(
+        dir.path(),
+        Arc::new(SlowAgent::default()),
+        &queue,
+        probed.clone(),
+    );
     let message = request_message();
     store.create(message.new_record()).await.unwrap();
     queue.send(message.encode(), Duration::ZERO).await.unwrap();
@@ -164,6 +171,11 @@ async fn a_new_requests_archived_conversation_is_exactly_its_stored_record() {
     assert_eq!(
         processor.handle(&batch.messages[0]).await.unwrap(),
         HandleOutcome::Delivered { attempts: 1 }
+    );
+    assert_eq!(
+        probed.reads(),
+        0,
+        "the record as created is known without reading it"
     );
 
     let stored = store.get(&message.tracking_id).await.unwrap().unwrap();
@@ -212,7 +224,8 @@ async fn a_first_receive_of_a_request_already_answered_delivers_the_stored_answe
     let queue = SqliteQueue::new(db.clone(), Arc::new(ManualClock::now_ish()), 5);
     let store = SqliteStore::new(db);
     let agent = Arc::new(SlowAgent::default());
-    let processor = pipeline::processor(dir.path(), agent.clone(), &queue, &store);
+    let probed = Arc::new(ProbedStore::new(store.clone()));
+    let processor = pipeline::processor(dir.path(), agent.clone(), &queue, probed.clone());
     let message = request_message();
     store.create(message.new_record()).await.unwrap();
     // An earlier copy's worker stored the agent's answer and then stopped: a new copy

@@ -11,7 +11,8 @@
 //!   `aws-sdk-lambda`;
 //! - [`webhook`]: webhook receivers whose answers the test picks;
 //! - [`wait`]: polling with a deadline;
-//! - [`store_contract`]: the tracking store's contract, run against every adapter.
+//! - [`store_contract`]: the tracking store's contract, run against every adapter;
+//! - [`probed_store`]: a tracking store that counts its reads and can refuse creates.
 //!
 //! Everything panics on broken set-up: these are test helpers, and a loud failure is
 //! what a test wants.
@@ -28,6 +29,7 @@ pub mod lambda_process;
 pub mod loopback;
 pub mod moto;
 pub mod otlp;
+pub mod probed_store;
 pub mod runtime_api;
 pub mod span_tree;
 pub mod store_contract;
@@ -37,6 +39,7 @@ pub mod webhook;
 pub use lambda_function::LambdaFunction;
 pub use lambda_process::LambdaProcess;
 pub use moto::moto;
+pub use probed_store::ProbedStore;
 pub use runtime_api::RuntimeApi;
 pub use wait::wait_until;
 

@@ -136,6 +136,8 @@ impl Gateway {
 
     /// Writes the tracking record and sends the message through the intake: the queue is
     /// where a request becomes accepted (see [`Intake`]); a refused message gets a `503`.
+    /// The producer span covers the intake's whole write, since the message is sent
+    /// inside it (on AWS beside the record's write, locally in the same transaction).
     async fn record_and_queue(
         &self,
         request: InboundRequest,

@@ -242,7 +242,7 @@ impl Processor {
                 return Ok(HandleOutcome::Duplicate);
             }
             Lease::Busy => {
-                tracing::info!(tracking_id = %id, "another worker holds this request; the copy comes back later");
+                tracing::info!(tracking_id = %id, "another worker holds this request or has just written to it; the copy comes back later");
                 self.queue
                     .retry_later(
                         &received.receipt,

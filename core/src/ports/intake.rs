@@ -14,8 +14,10 @@ use std::{sync::Arc, time::Duration};
 #[async_trait]
 pub trait Intake: Send + Sync + 'static {
     /// Writes `record` and sends `message` now; returns the message's id once it is
-    /// durable. On an error the request is not accepted, and its record either was not
-    /// written or says so (`failed`). On success the record may still be missing.
+    /// durable. On an error the request is not accepted; a record written beside the
+    /// refused message is marked `failed` where the store allows (best effort: it may
+    /// stay `queued`, with no message). On success the record may still be missing. A
+    /// host that writes both at once reports any failure as the queue's.
     async fn record_and_send(
         &self,
         record: NewRecord,

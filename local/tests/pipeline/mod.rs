@@ -5,10 +5,10 @@
 use revops_core::{
     SystemClock,
     flows::{DeliveryTargets, Processor, ProcessorConfig, ProcessorPorts},
-    ports::Agent,
+    ports::{Agent, TrackingStore},
     retry::RetryPolicy,
 };
-use revops_local::{SqliteQueue, SqliteStore, archive::FileArchive, outbox::OutboxDeliverer};
+use revops_local::{SqliteQueue, archive::FileArchive, outbox::OutboxDeliverer};
 use revops_telemetry::Telemetry;
 use std::{path::Path, sync::Arc, time::Duration};
 
@@ -21,7 +21,7 @@ pub fn processor(
     dir: &Path,
     agent: Arc<dyn Agent>,
     queue: &SqliteQueue,
-    store: &SqliteStore,
+    store: Arc<dyn TrackingStore>,
 ) -> Processor {
     let outbox = OutboxDeliverer::new(&dir.join(OUTBOX));
     let target = outbox.url();
@@ -29,7 +29,7 @@ pub fn processor(
         ProcessorPorts {
             agent,
             deliverer: Arc::new(outbox),
-            store: Arc::new(store.clone()),
+            store,
             queue: Arc::new(queue.clone()),
             archive: Arc::new(FileArchive::new(dir)),
             clock: Arc::new(SystemClock),

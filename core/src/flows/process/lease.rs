@@ -1,10 +1,11 @@
-//! Taking the lease on a message's request, with the record it is worked from. A
-//! message received for the first time nearly always finds its request as the gateway
-//! created it, so the lease is first asked for on that assumption: the claim is granted
-//! only if the record still has just its `queued` step, and then the record is known
-//! without reading it. Otherwise (a later receive, a duplicate copy, a record not
-//! written yet), the record is read, and the lease is granted only if nothing was written
-//! since that read.
+//! Taking the lease on a message's request, with the record it is worked from. The
+//! gateway's own copy of a message, received for the first time, nearly always finds its
+//! request as the gateway created it, so the lease is first asked for on that
+//! assumption: the claim is granted only if the record still has just its `queued`
+//! step, and then the record is known without reading it. When the claim is refused (a
+//! duplicate copy, a record written since or not yet), and for any other message (a
+//! later receive, a requeued delivery, a replay from the dead letters), the record is
+//! read, and the lease is granted only if nothing was written since that read.
 
 use super::{ProcessError, Processor};
 use crate::{
@@ -12,7 +13,12 @@ use crate::{
     flows::{RequestMessage, known_record::KnownRecord},
     ports::{Received, StatusUpdate, StoreError, TrackingRecord},
 };
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, TimeDelta, Utc};
+
+/// How long after its request was queued a message may have been sent and still be the
+/// gateway's own copy. A copy sent again (a requeued delivery, a replay) is sent later
+/// than this, and would only cost a refused claim if it were not.
+const GATEWAY_SEND_WINDOW: TimeDelta = TimeDelta::seconds(1);
 
 /// What asking for the lease found.
 pub(super) enum Lease {
@@ -20,7 +26,7 @@ pub(super) enum Lease {
     Held(Box<KnownRecord>),
     /// The request had already reached this status, an end; nothing was written.
     Finished(Status),
-    /// Another worker holds it; nothing was written.
+    /// Another worker holds it, or has just written to the record; nothing was written.
     Busy,
 }
 
@@ -44,7 +50,7 @@ impl Processor {
             until: now
                 + chrono::Duration::from_std(self.config.lease).unwrap_or(chrono::Duration::MAX),
         };
-        if received.receive_count <= 1
+        if is_gateways_first_copy(message, received)
             && let Some(known) = self.take_lease_on_new(message, received, &term).await?
         {
             return Ok(Lease::Held(known));
@@ -125,8 +131,50 @@ impl Processor {
     }
 }
 
+/// Whether `received` is the gateway's copy of `message`, received for the first time.
+fn is_gateways_first_copy(message: &RequestMessage, received: &Received) -> bool {
+    received.receive_count <= 1 && received.sent_at - message.queued_at < GATEWAY_SEND_WINDOW
+}
+
 /// The `processing` step: the agent is asked next.
 fn processing(term: &Term, receive_count: u32) -> StatusUpdate {
     StatusUpdate::new(Status::Processing, term.now)
         .detail(format!("asking the agent (receive #{receive_count})"))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::{InboundRequest, TrackingId, ports::Receipt};
+
+    #[test]
+    fn only_the_gateways_copy_on_its_first_receive_skips_the_read() {
+        let body = br#"{"query":"q","source_system":"a","source_process":"b","timestamp":"2025-08-13T06:30:00Z"}"#;
+        let message = RequestMessage {
+            tracking_id: TrackingId::new(),
+            request: InboundRequest::parse(body).unwrap().request,
+            queued_at: Utc::now(),
+        };
+        let received = |receive_count, sent_after: TimeDelta| Received {
+            message_id: "m".into(),
+            receipt: Receipt("r".into()),
+            message: message.encode(),
+            receive_count,
+            sent_at: message.queued_at + sent_after,
+        };
+        let first_copy = |r: Received| is_gateways_first_copy(&message, &r);
+        assert!(first_copy(received(1, TimeDelta::milliseconds(3))));
+        assert!(
+            first_copy(received(1, TimeDelta::milliseconds(-1))),
+            "a queue's clock a little behind"
+        );
+        assert!(
+            !first_copy(received(2, TimeDelta::milliseconds(3))),
+            "received before"
+        );
+        assert!(
+            !first_copy(received(1, TimeDelta::seconds(30))),
+            "requeued, or replayed from the dead letters"
+        );
+    }
 }
