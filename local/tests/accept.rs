@@ -8,14 +8,13 @@
 mod pipeline;
 
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::Utc;
 use revops_core::{
-    InboundRequest, Status, SystemClock, TrackingId,
+    InboundRequest, Status, SystemClock,
     flows::{AcceptError, Gateway, HandleOutcome},
     ports::{
-        Agent, AgentAnswer, AgentError, AgentQuestion, IdempotencyClaim, NewRecord, QueueError,
-        QueueMessage, Receipt, ReceiveBatch, RequestQueue, StatusUpdate, StoreError,
-        TrackingRecord, TrackingStore,
+        Agent, AgentAnswer, AgentError, AgentQuestion, QueueError, QueueMessage, Receipt,
+        ReceiveBatch, RequestQueue, TrackingStore,
     },
 };
 use revops_local::{Database, SqliteIntake, SqliteQueue, SqliteStore, schema::SCHEMA};
