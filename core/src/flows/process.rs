@@ -1,27 +1,27 @@
 //! The processor's flow for one queue message: ask the agent (once: the answer is
 //! stored), then deliver the signed webhook, retrying in process while the next wait is
-//! short and through the queue when it is long; every step lands in the timeline.
+//! short and through the queue when it is long; every step lands in the timeline. This
+//! file holds the flow around one message; its parts are `lease` (taking the request's
+//! lease, with the record it is worked from), `asking` (the agent) and `delivery` (the
+//! webhook's attempts).
 
+mod asking;
+mod delivery;
 mod lease;
 
 use super::{DeliveryTargets, RequestMessage, known_record::KnownRecord};
 use crate::{
     Clock, Status, TrackingId,
-    payload::WebhookPayload,
     ports::{
-        Agent, AgentAnswer, AgentError, AgentQuestion, ConversationArchive, ConversationRecord,
-        DeadLettered, Delivered, Deliverer, DeliveryError, DeliveryErrorKind, QueueError, Received,
-        RequestQueue, StatusUpdate, StoreError, TrackingRecord, TrackingStore,
+        Agent, ConversationArchive, ConversationRecord, DeadLettered, Deliverer, QueueError,
+        Received, RequestQueue, StatusUpdate, StoreError, TrackingRecord, TrackingStore,
     },
-    retry::{RetryDecision, RetryOutcome, RetryPolicy, run_with_retries},
+    retry::RetryPolicy,
 };
 use lease::Lease;
 use revops_telemetry::{
     Telemetry,
-    events::{
-        AgentCallFinished, DeliveryAttemptFinished, DeliveryFinished, MessageDeadLettered,
-        MessageReceived,
-    },
+    events::{DeliveryFinished, MessageDeadLettered, MessageReceived},
     propagation,
 };
 use std::{
@@ -29,7 +29,6 @@ use std::{
     sync::{Arc, Mutex},
     time::Duration,
 };
-use tokio::time::Instant;
 use tracing::Instrument;
 
 /// How the processor retries.
@@ -115,22 +114,6 @@ pub enum ProcessError {
     /// The queue failed.
     #[error(transparent)]
     Queue(#[from] QueueError),
-}
-
-/// One delivery attempt's failure: the receiver's, or our own store's.
-#[derive(Debug)]
-enum AttemptError {
-    Delivery(DeliveryError),
-    Store(StoreError),
-}
-
-impl AttemptError {
-    fn retry_decision(&self) -> RetryDecision {
-        match self {
-            AttemptError::Delivery(error) => error.retry_decision(),
-            AttemptError::Store(_) => RetryDecision::Stop,
-        }
-    }
 }
 
 /// The adapters a processor works through.
@@ -381,11 +364,6 @@ impl Processor {
         }
     }
 
-    /// Whether `target` answered `410 Gone` before.
-    fn is_gone(&self, target: &str) -> bool {
-        self.gone.lock().is_ok_and(|gone| gone.contains(target))
-    }
-
     /// Marks a message the queue dead-lettered by itself (received too often).
     pub async fn handle_dead_lettered(&self, dead: &DeadLettered) -> Result<(), ProcessError> {
         let Ok(message) = RequestMessage::decode(&dead.message) else {
@@ -416,331 +394,4 @@ impl Processor {
         known.written(&update);
         Ok(())
     }
-
-    /// Asks the agent with retries. `Ok(Ok(..))`: the answer, and the `agent_completed`
-    /// step that stores it, for the next write to carry. `Ok(Err(..))`: no answer, and
-    /// what to do instead.
-    #[allow(
-        clippy::type_complexity,
-        reason = "the one caller matches on the three outcomes at once"
-    )]
-    async fn ask_agent(
-        &self,
-        message: &RequestMessage,
-        known: &KnownRecord,
-    ) -> Result<Result<(AgentAnswer, StatusUpdate), (HandleOutcome, Disposition)>, ProcessError>
-    {
-        let id = &message.tracking_id;
-        let question = AgentQuestion {
-            tracking_id: *id,
-            query: message.request.query.as_str().to_owned(),
-            session_id: message
-                .request
-                .session_id
-                .as_ref()
-                .map(|s| s.as_str().to_owned()),
-        };
-        let span = tracing::info_span!(
-            "invoke_agent",
-            otel.name = "invoke_agent revops-manager-agent",
-            otel.kind = "client",
-            gen_ai.operation.name = "invoke_agent",
-            revops.tracking_id = %id,
-        );
-        let started = Instant::now();
-        let outcome = run_with_retries(
-            &self.config.agent_policy,
-            1,
-            None,
-            |_| self.agent.ask(&question),
-            AgentError::retry_decision,
-        )
-        .instrument(span.clone())
-        .await;
-        let (attempts, agent_outcome, error) = match &outcome {
-            RetryOutcome::Succeeded { attempts, .. } => (*attempts, "success", None),
-            RetryOutcome::GaveUp {
-                error,
-                attempts,
-                exhausted: false,
-            } => (*attempts, "failed", Some(error.to_string())),
-            RetryOutcome::GaveUp {
-                error, attempts, ..
-            }
-            | RetryOutcome::Deferred {
-                error, attempts, ..
-            } => (*attempts, "retrying", Some(error.to_string())),
-        };
-        span.in_scope(|| {
-            self.telemetry.emit(&AgentCallFinished {
-                tracking_id: &id.to_string(),
-                attempts,
-                outcome: agent_outcome,
-                latency: started.elapsed(),
-                error: error.as_deref(),
-            });
-        });
-        drop(span);
-        match outcome {
-            RetryOutcome::Succeeded { value, attempts } => {
-                let answered = StatusUpdate::new(Status::AgentCompleted, self.clock.now())
-                    .detail(format!("the agent answered (call {attempts})"))
-                    .answer(value.clone())
-                    .last_error(None);
-                Ok(Ok((value, answered)))
-            }
-            RetryOutcome::GaveUp {
-                error,
-                exhausted: false,
-                ..
-            } => {
-                self.update(
-                    known,
-                    StatusUpdate::new(Status::Failed, self.clock.now())
-                        .detail("the agent refused the request")
-                        .last_error(Some(error.to_string())),
-                )
-                .await?;
-                Ok(Err((HandleOutcome::Failed, Disposition::Ack)))
-            }
-            RetryOutcome::GaveUp { error, .. } | RetryOutcome::Deferred { error, .. } => {
-                let after = self.config.agent_backoff;
-                self.update(
-                    known,
-                    StatusUpdate::new(Status::RetryScheduled, self.clock.now())
-                        .detail(format!(
-                            "the agent did not answer; asking again in {}",
-                            seconds(after)
-                        ))
-                        .last_error(Some(error.to_string())),
-                )
-                .await?;
-                let disposition = Disposition::RetryLater {
-                    after,
-                    reason: error.to_string(),
-                };
-                Ok(Err((
-                    HandleOutcome::AgentRescheduled { after },
-                    disposition,
-                )))
-            }
-        }
-    }
-
-    /// Delivers `answer` with retries. `answered`, if given, is the unwritten step that
-    /// stores the answer: the first write here carries it.
-    async fn deliver(
-        &self,
-        message: &RequestMessage,
-        known: &KnownRecord,
-        answer: &AgentAnswer,
-        attempts_before: u32,
-        answered: Option<StatusUpdate>,
-    ) -> Result<(HandleOutcome, Disposition), ProcessError> {
-        let Some(target) = self
-            .config
-            .targets
-            .target_for(message.request.query.as_str(), &answer.response)
-        else {
-            let failed = StatusUpdate::new(Status::Failed, self.clock.now()).last_error(Some(
-                "no webhook URL is configured for this answer (set WEBHOOK_URL)".to_owned(),
-            ));
-            self.update(known, following(failed, answered)).await?;
-            return Ok((HandleOutcome::Failed, Disposition::Ack));
-        };
-        if self.is_gone(target) {
-            let failed = StatusUpdate::new(Status::Failed, self.clock.now())
-                .detail("not sent: the receiver answered 410 Gone to an earlier delivery")
-                .last_error(Some(format!(
-                    "{target} answered 410 Gone earlier; deliveries to it are disabled until the processor restarts"
-                )));
-            self.update(known, following(failed, answered)).await?;
-            return Ok((HandleOutcome::Failed, Disposition::Ack));
-        }
-        let deadline = Instant::now() + self.config.inline_retry_budget;
-        let mut answered = answered;
-        let outcome = run_with_retries(
-            &self.config.delivery_policy,
-            attempts_before + 1,
-            Some(deadline),
-            |attempt| self.attempt(message, known, answer, target, attempt, answered.take()),
-            AttemptError::retry_decision,
-        )
-        .await;
-        match outcome {
-            RetryOutcome::Succeeded { value, attempts } => {
-                let status = if value.status == 0 {
-                    String::new()
-                } else {
-                    format!("HTTP {} ", value.status)
-                };
-                self.update(
-                    known,
-                    StatusUpdate::new(Status::Delivered, self.clock.now())
-                        .detail(format!("{status}from {target} on attempt {attempts}"))
-                        .attempts(attempts)
-                        .last_error(None),
-                )
-                .await?;
-                Ok((HandleOutcome::Delivered { attempts }, Disposition::Ack))
-            }
-            RetryOutcome::GaveUp {
-                error: AttemptError::Store(error),
-                ..
-            }
-            | RetryOutcome::Deferred {
-                error: AttemptError::Store(error),
-                ..
-            } => Err(error.into()),
-            RetryOutcome::GaveUp {
-                error: AttemptError::Delivery(error),
-                attempts,
-                exhausted: false,
-            } => {
-                self.update(
-                    known,
-                    StatusUpdate::new(Status::Failed, self.clock.now())
-                        .detail(format!("attempt {attempts} failed and is not retried"))
-                        .attempts(attempts)
-                        .last_error(Some(error.message)),
-                )
-                .await?;
-                Ok((HandleOutcome::Failed, Disposition::Ack))
-            }
-            RetryOutcome::GaveUp {
-                error: AttemptError::Delivery(error),
-                attempts,
-                exhausted: true,
-            } => {
-                self.update(
-                    known,
-                    StatusUpdate::new(Status::DeadLettered, self.clock.now())
-                        .detail(format!(
-                            "all {attempts} attempts failed; moved to the dead-letter queue"
-                        ))
-                        .attempts(attempts)
-                        .last_error(Some(error.message.clone())),
-                )
-                .await?;
-                let disposition = Disposition::DeadLetter {
-                    reason: error.message,
-                };
-                Ok((HandleOutcome::DeadLettered, disposition))
-            }
-            RetryOutcome::Deferred { wait, .. } => Ok((
-                HandleOutcome::DeliveryRescheduled { after: wait },
-                Disposition::Requeue { after: wait },
-            )),
-        }
-    }
-
-    /// One delivery attempt, recorded before (with the unwritten step `earlier`, if
-    /// any) and, when it fails, after.
-    async fn attempt(
-        &self,
-        message: &RequestMessage,
-        known: &KnownRecord,
-        answer: &AgentAnswer,
-        target: &str,
-        attempt: u32,
-        earlier: Option<StatusUpdate>,
-    ) -> Result<Delivered, AttemptError> {
-        let id = &message.tracking_id;
-        let delivering = StatusUpdate::new(Status::Delivering, self.clock.now())
-            .detail(format!("attempt {attempt} to {target}"))
-            .attempts(attempt);
-        self.update(known, following(delivering, earlier))
-            .await
-            .map_err(AttemptError::Store)?;
-        let payload = WebhookPayload::new(*id, &message.request, answer, target, self.clock.now());
-        let body = serde_json::to_vec(&payload).expect("a webhook payload always serialises");
-        let span = tracing::info_span!(
-            "deliver",
-            otel.name = "POST",
-            otel.kind = "client",
-            http.request.method = "POST",
-            url.full = target,
-            revops.tracking_id = %id,
-            revops.delivery.attempt = attempt,
-        );
-        let started = Instant::now();
-        let result = self
-            .deliverer
-            .deliver(target, id, attempt, &body)
-            .instrument(span.clone())
-            .await;
-        let will_retry = result.as_ref().is_err_and(|error| {
-            error.is_retryable() && attempt < self.config.delivery_policy.max_attempts()
-        });
-        span.in_scope(|| {
-            let (outcome, status_code, error) = match &result {
-                Ok(delivered) => ("success", Some(delivered.status).filter(|s| *s != 0), None),
-                Err(error) => {
-                    let outcome = if will_retry {
-                        "retrying"
-                    } else if error.is_retryable() {
-                        "dead_lettered"
-                    } else {
-                        "failed"
-                    };
-                    let code = match error.kind {
-                        DeliveryErrorKind::Status { code, .. } => Some(code),
-                        _ => None,
-                    };
-                    (outcome, code, Some(error.message.as_str()))
-                }
-            };
-            self.telemetry.emit(&DeliveryAttemptFinished {
-                tracking_id: &id.to_string(),
-                attempt,
-                outcome,
-                latency: started.elapsed(),
-                status_code,
-                error,
-            });
-        });
-        drop(span);
-        if let Err(DeliveryError {
-            kind: DeliveryErrorKind::Status { code: 410, .. },
-            ..
-        }) = &result
-        {
-            tracing::warn!(
-                target,
-                "the receiver answered 410 Gone; no more deliveries go to it"
-            );
-            if let Ok(mut gone) = self.gone.lock() {
-                gone.insert(target.to_owned());
-            }
-        }
-        match result {
-            Ok(delivered) => Ok(delivered),
-            Err(error) => {
-                if will_retry {
-                    self.update(
-                        known,
-                        StatusUpdate::new(Status::RetryScheduled, self.clock.now())
-                            .detail(format!("attempt {attempt} failed: {}", error.message))
-                            .last_error(Some(error.message.clone())),
-                    )
-                    .await
-                    .map_err(AttemptError::Store)?;
-                }
-                Err(AttemptError::Delivery(error))
-            }
-        }
-    }
-}
-
-/// `update`, written after the unwritten step `earlier`, if there is one.
-fn following(update: StatusUpdate, earlier: Option<StatusUpdate>) -> StatusUpdate {
-    match earlier {
-        Some(earlier) => update.after(earlier),
-        None => update,
-    }
-}
-
-/// A wait in seconds, for people: `4.2 s`.
-fn seconds(wait: Duration) -> String {
-    format!("{:.1} s", wait.as_secs_f64())
 }

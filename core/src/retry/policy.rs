@@ -69,12 +69,12 @@ impl RetryPolicy {
         }
     }
 
-    /// The default for webhook deliveries (see [`DEFAULT_DELIVERY_WAITS`]), 20 % jitter added.
+    /// The default for webhook deliveries (see `DEFAULT_DELIVERY_WAITS`), 20 % jitter added.
     pub fn delivery_default() -> Self {
         Self::from_seconds(DEFAULT_DELIVERY_WAITS)
     }
 
-    /// The default for agent calls (see [`DEFAULT_AGENT_WAITS`]), 20 % jitter added.
+    /// The default for agent calls (see `DEFAULT_AGENT_WAITS`), 20 % jitter added.
     pub fn agent_default() -> Self {
         Self::from_seconds(DEFAULT_AGENT_WAITS)
     }
