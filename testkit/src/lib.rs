@@ -1,6 +1,6 @@
 //! Test servers every crate's tests share, each on 127.0.0.1 and a free port:
 //!
-//! - [`moto`]: the AWS emulator (SQS, DynamoDB, S3), one server per test binary, and an
+//! - [`moto`](mod@moto): the AWS emulator (SQS, DynamoDB, S3), one server per test binary, and an
 //!   `SdkConfig` pointed at it;
 //! - [`bedrock`]: a stand-in for Bedrock's `InvokeAgent` that speaks the event-stream
 //!   protocol;

@@ -8,14 +8,15 @@
 //!
 //! Jobs that an HTTP caller is waiting on ([`Database::call_first`]: accepting a request)
 //! go ahead of the workers' jobs ([`Database::call`]). While any wait, a group takes them
-//! all and at most [`BACKGROUND_BESIDE_FIRST`] of the others, so a `202` waits for a short
+//! all and at most `BACKGROUND_BESIDE_FIRST` of the others, so a `202` waits for a short
 //! group rather than behind hundreds of state changes; the workers still get that many
 //! jobs into every group, so they are never starved.
 //!
 //! The WAL is copied back into the database file by SQLite's automatic checkpoint, on
-//! the writer thread, every [`CHECKPOINT_PAGES`] pages. A checkpoint thread of its own was tried: under steady commits the
-//! WAL then never starts over, since SQLite restarts it only when a write begins with
-//! every frame already copied, and it grew past 1 GB in 20 s (see `BENCHMARKS.md`).
+//! the writer thread, every `CHECKPOINT_PAGES` pages. A checkpoint thread of its own was
+//! tried: under steady commits the WAL then never starts over, since SQLite restarts it
+//! only when a write begins with every frame already copied, and it grew past 1 GB in
+//! 20 s (see `BENCHMARKS.md`).
 
 mod readers;
 
@@ -117,7 +118,7 @@ impl Database {
     }
 
     /// Runs `work` on a read-only connection, beside the writer, on this thread (see
-    /// [`readers`]). It sees every commit whose caller has heard back; it must not need
+    /// the `readers` module). It sees every commit whose caller has heard back; it must not need
     /// to see a write that is still queued.
     pub async fn read<T>(
         &self,

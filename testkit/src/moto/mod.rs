@@ -1,7 +1,7 @@
 //! A moto server (the AWS emulator from PyPI) for the tests, on 127.0.0.1 and a free
 //! port, one per test binary, and an `SdkConfig` pointed at it.
 //!
-//! Where `moto_server` comes from is [`install`]'s concern. The server runs under a
+//! Where `moto_server` comes from is the `install` module's concern. The server runs under a
 //! small shell that ends it when the test process's end of its standard input closes,
 //! which happens however the test process ends (even on SIGKILL), so no server outlives
 //! its tests.
