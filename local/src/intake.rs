@@ -28,16 +28,10 @@ impl Intake for SqliteIntake {
         record: NewRecord,
         message: QueueMessage,
     ) -> Result<String, QueueError> {
-        let outgoing = self.queue.outgoing(message, Duration::ZERO);
-        let id = outgoing.id.clone();
         self.queue
-            .database()
-            .call_first(move |c| {
-                insert_new_record(c, &record)?;
-                outgoing.insert(c)
+            .send_with(message, Duration::ZERO, move |c| {
+                insert_new_record(c, &record)
             })
-            .await?;
-        self.queue.wake_receiver();
-        Ok(id)
+            .await
     }
 }

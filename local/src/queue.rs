@@ -162,9 +162,8 @@ fn move_to_dead_letters(
 }
 
 /// A message about to be sent: its row, made before the writer takes it.
-pub(crate) struct Outgoing {
-    /// The message's id.
-    pub(crate) id: String,
+struct Outgoing {
+    id: String,
     body: String,
     attributes: String,
     sent_at: i64,
@@ -173,7 +172,7 @@ pub(crate) struct Outgoing {
 
 impl Outgoing {
     /// Writes the message's row, in the writer's transaction.
-    pub(crate) fn insert(&self, c: &Connection) -> Result<(), DbError> {
+    fn insert(&self, c: &Connection) -> Result<(), DbError> {
         c.prepare_cached(
             "INSERT INTO queue_messages (id, body, attributes, sent_at, visible_at)
              VALUES (?1, ?2, ?3, ?4, ?5)",
@@ -190,8 +189,28 @@ impl Outgoing {
 }
 
 impl SqliteQueue {
+    /// Sends `message`, visible after `delay`, with `beside` written in the same writer
+    /// job: both are committed, or neither. Returns the message's id.
+    pub(crate) async fn send_with(
+        &self,
+        message: QueueMessage,
+        delay: Duration,
+        beside: impl FnOnce(&Connection) -> Result<(), DbError> + Send + 'static,
+    ) -> Result<String, QueueError> {
+        let outgoing = self.outgoing(message, delay);
+        let id = outgoing.id.clone();
+        self.db
+            .call_first(move |c| {
+                beside(c)?;
+                outgoing.insert(c)
+            })
+            .await?;
+        self.sent.notify_one();
+        Ok(id)
+    }
+
     /// `message`'s row, to be visible after `delay`.
-    pub(crate) fn outgoing(&self, message: QueueMessage, delay: Duration) -> Outgoing {
+    fn outgoing(&self, message: QueueMessage, delay: Duration) -> Outgoing {
         let now = to_micros(self.clock.now());
         Outgoing {
             // Time-ordered ids keep inserts at the end of the primary-key index.
@@ -201,16 +220,6 @@ impl SqliteQueue {
             sent_at: now,
             visible_at: now.saturating_add(duration_micros(delay)),
         }
-    }
-
-    /// The database the queue lives in.
-    pub(crate) fn database(&self) -> &Database {
-        &self.db
-    }
-
-    /// Wakes a waiting receiver: a message was sent outside [`RequestQueue::send`].
-    pub(crate) fn wake_receiver(&self) {
-        self.sent.notify_one();
     }
 }
 
@@ -224,11 +233,7 @@ impl RequestQueue for SqliteQueue {
     }
 
     async fn send(&self, message: QueueMessage, delay: Duration) -> Result<String, QueueError> {
-        let outgoing = self.outgoing(message, delay);
-        let id = outgoing.id.clone();
-        self.db.call_first(move |c| outgoing.insert(c)).await?;
-        self.sent.notify_one();
-        Ok(id)
+        self.send_with(message, delay, |_| Ok(())).await
     }
 
     async fn receive(&self, max: usize, visibility: Duration) -> Result<ReceiveBatch, QueueError> {

@@ -13,9 +13,9 @@ use chrono::Utc;
 use common::ManualClock;
 use revops_core::{
     InboundRequest, Status, TrackingId,
-    flows::{HandleOutcome, RequestMessage},
+    flows::{HandleOutcome, Processor, RequestMessage},
     ports::{
-        Agent, AgentAnswer, AgentError, AgentQuestion, ConversationRecord, NewRecord, RequestQueue,
+        Agent, AgentAnswer, AgentError, AgentQuestion, ConversationRecord, RequestQueue,
         StatusUpdate, TrackingStore,
     },
 };
@@ -48,32 +48,62 @@ impl Agent for SlowAgent {
     }
 }
 
-#[tokio::test]
-async fn two_copies_of_one_message_ask_the_agent_once_and_deliver_once() {
+/// A processor over a new database in its own directory, asking a [`SlowAgent`], with
+/// the reads it makes of the store counted.
+struct Setup {
+    dir: tempfile::TempDir,
+    queue_clock: Arc<ManualClock>,
+    queue: SqliteQueue,
+    store: SqliteStore,
+    probed: Arc<ProbedStore>,
+    agent: Arc<SlowAgent>,
+    processor: Processor,
+}
+
+fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
     let db = Database::open(&dir.path().join("revops.sqlite"), SCHEMA).unwrap();
     let queue_clock = Arc::new(ManualClock::now_ish());
     let queue = SqliteQueue::new(db.clone(), queue_clock.clone(), 5);
     let store = SqliteStore::new(db);
-    let outbox_path = dir.path().join(pipeline::OUTBOX);
+    let probed = Arc::new(ProbedStore::new(store.clone()));
     let agent = Arc::new(SlowAgent::default());
-    let processor = pipeline::processor(dir.path(), agent.clone(), &queue, Arc::new(store.clone()));
+    let processor = pipeline::processor(dir.path(), agent.clone(), &queue, probed.clone());
+    Setup {
+        dir,
+        queue_clock,
+        queue,
+        store,
+        probed,
+        agent,
+        processor,
+    }
+}
 
+/// A request message, queued now.
+fn request_message() -> RequestMessage {
     let body = br#"{"query":"q","source_system":"a","source_process":"b","timestamp":"2025-08-13T06:30:00Z"}"#;
-    let message = RequestMessage {
+    RequestMessage {
         tracking_id: TrackingId::new(),
         request: InboundRequest::parse(body).unwrap().request,
         queued_at: Utc::now(),
-    };
-    store
-        .create(NewRecord {
-            tracking_id: message.tracking_id,
-            source_system: "a".into(),
-            source_process: "b".into(),
-            queued_at: message.queued_at,
-        })
-        .await
-        .unwrap();
+    }
+}
+
+#[tokio::test]
+async fn two_copies_of_one_message_ask_the_agent_once_and_deliver_once() {
+    let Setup {
+        dir,
+        queue_clock,
+        queue,
+        store,
+        agent,
+        processor,
+        ..
+    } = setup();
+    let outbox_path = dir.path().join(pipeline::OUTBOX);
+    let message = request_message();
+    store.create(message.new_record()).await.unwrap();
     queue.send(message.encode(), Duration::ZERO).await.unwrap();
     queue.send(message.encode(), Duration::ZERO).await.unwrap();
 
@@ -128,14 +158,16 @@ async fn two_copies_of_one_message_ask_the_agent_once_and_deliver_once() {
     assert_eq!(conversation["events"].as_array().unwrap().len(), 5);
 }
 
-/// A request message, queued now.
-fn request_message() -> RequestMessage {
-    let body = br#"{"query":"q","source_system":"a","source_process":"b","timestamp":"2025-08-13T06:30:00Z"}"#;
-    RequestMessage {
-        tracking_id: TrackingId::new(),
-        request: InboundRequest::parse(body).unwrap().request,
-        queued_at: Utc::now(),
-    }
+/// Sends `message` and handles it on its first receive.
+async fn send_and_handle_once(
+    queue: &SqliteQueue,
+    processor: &Processor,
+    message: &RequestMessage,
+) -> HandleOutcome {
+    queue.send(message.encode(), Duration::ZERO).await.unwrap();
+    let batch = queue.receive(10, Duration::from_secs(300)).await.unwrap();
+    assert_eq!(batch.messages[0].receive_count, 1);
+    processor.handle(&batch.messages[0]).await.unwrap()
 }
 
 /// The conversations archived below `dir` on the day `message` was queued.
@@ -151,25 +183,18 @@ fn archived(dir: &std::path::Path, message: &RequestMessage) -> Vec<Conversation
 
 #[tokio::test]
 async fn a_new_requests_archived_conversation_is_exactly_its_stored_record() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Database::open(&dir.path().join("revops.sqlite"), SCHEMA).unwrap();
-    let queue = SqliteQueue::new(db.clone(), Arc::new(ManualClock::now_ish()), 5);
-    let store = SqliteStore::new(db);
-    let probed = Arc::new(ProbedStore::new(store.clone()));
-    let processor = pipeline::processor(
-        dir.path(),
-        Arc::new(SlowAgent::default()),
-        &queue,
-        probed.clone(),
-    );
+    let Setup {
+        dir,
+        queue,
+        store,
+        probed,
+        processor,
+        ..
+    } = setup();
     let message = request_message();
     store.create(message.new_record()).await.unwrap();
-    queue.send(message.encode(), Duration::ZERO).await.unwrap();
-
-    let batch = queue.receive(10, Duration::from_secs(300)).await.unwrap();
-    assert_eq!(batch.messages[0].receive_count, 1);
     assert_eq!(
-        processor.handle(&batch.messages[0]).await.unwrap(),
+        send_and_handle_once(&queue, &processor, &message).await,
         HandleOutcome::Delivered { attempts: 1 }
     );
     assert_eq!(
@@ -219,13 +244,15 @@ async fn a_new_requests_archived_conversation_is_exactly_its_stored_record() {
 
 #[tokio::test]
 async fn a_first_receive_of_a_request_already_answered_delivers_the_stored_answer() {
-    let dir = tempfile::tempdir().unwrap();
-    let db = Database::open(&dir.path().join("revops.sqlite"), SCHEMA).unwrap();
-    let queue = SqliteQueue::new(db.clone(), Arc::new(ManualClock::now_ish()), 5);
-    let store = SqliteStore::new(db);
-    let agent = Arc::new(SlowAgent::default());
-    let probed = Arc::new(ProbedStore::new(store.clone()));
-    let processor = pipeline::processor(dir.path(), agent.clone(), &queue, probed.clone());
+    let Setup {
+        dir,
+        queue,
+        store,
+        probed,
+        agent,
+        processor,
+        ..
+    } = setup();
     let message = request_message();
     store.create(message.new_record()).await.unwrap();
     // An earlier copy's worker stored the agent's answer and then stopped: a new copy
@@ -242,12 +269,8 @@ async fn a_first_receive_of_a_request_already_answered_delivers_the_stored_answe
         )
         .await
         .unwrap();
-    queue.send(message.encode(), Duration::ZERO).await.unwrap();
-
-    let batch = queue.receive(10, Duration::from_secs(300)).await.unwrap();
-    assert_eq!(batch.messages[0].receive_count, 1);
     assert_eq!(
-        processor.handle(&batch.messages[0]).await.unwrap(),
+        send_and_handle_once(&queue, &processor, &message).await,
         HandleOutcome::Delivered { attempts: 1 }
     );
     assert_eq!(
@@ -255,6 +278,7 @@ async fn a_first_receive_of_a_request_already_answered_delivers_the_stored_answe
         0,
         "the agent is not asked again"
     );
+    assert_eq!(probed.reads(), 1, "the changed record was read");
     let delivered = std::fs::read_to_string(dir.path().join(pipeline::OUTBOX)).unwrap();
     assert!(delivered.contains("**Stored** answer"), "{delivered}");
     let stored = store.get(&message.tracking_id).await.unwrap().unwrap();

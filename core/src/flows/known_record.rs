@@ -21,7 +21,7 @@ pub(crate) struct KnownRecord {
 }
 
 impl KnownRecord {
-    /// The record as read.
+    /// The record as known when the lease was taken (as created, or read).
     pub(crate) fn new(record: TrackingRecord) -> Self {
         Self {
             tracking_id: record.tracking_id,

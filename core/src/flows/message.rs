@@ -58,18 +58,20 @@ impl RequestMessage {
     }
 }
 
+/// A request message queued now, for tests.
+#[cfg(test)]
+pub(crate) fn sample() -> RequestMessage {
+    let body = br#"{"query":"q","source_system":"a","source_process":"b","timestamp":"2025-08-13T06:30:00Z"}"#;
+    RequestMessage {
+        tracking_id: TrackingId::new(),
+        request: InboundRequest::parse(body).unwrap().request,
+        queued_at: Utc::now(),
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn sample() -> RequestMessage {
-        let body = br#"{"query":"q","source_system":"a","source_process":"b","timestamp":"2025-08-13T06:30:00Z"}"#;
-        RequestMessage {
-            tracking_id: TrackingId::new(),
-            request: InboundRequest::parse(body).unwrap().request,
-            queued_at: Utc::now(),
-        }
-    }
 
     #[test]
     fn round_trips_and_carries_the_tracking_id_attribute() {

@@ -94,6 +94,15 @@ impl HandleOutcome {
             HandleOutcome::AgentRescheduled { .. } | HandleOutcome::Busy
         )
     }
+
+    /// Whether the request reached its end with this message: delivered, failed or
+    /// dead-lettered.
+    fn is_end(&self) -> bool {
+        matches!(
+            self,
+            HandleOutcome::Delivered { .. } | HandleOutcome::Failed | HandleOutcome::DeadLettered
+        )
+    }
 }
 
 /// What to do with the message once the work is done.
@@ -243,10 +252,7 @@ impl Processor {
                 return Err(error);
             }
         };
-        let finished = matches!(
-            outcome,
-            HandleOutcome::Delivered { .. } | HandleOutcome::Failed | HandleOutcome::DeadLettered
-        );
+        let finished = outcome.is_end();
         if finished {
             // A finished request keeps its lease until it runs out, which saves a write:
             // any copy of the message finds the request finished and is dropped.

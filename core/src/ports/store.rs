@@ -59,8 +59,7 @@ impl TrackingRecord {
     /// one step, no attempts, no error and no answer. Like the stores, it keeps the times
     /// to the microsecond.
     pub fn created(new: &NewRecord) -> Self {
-        use chrono::SubsecRound as _;
-        let queued_at = new.queued_at.trunc_subsecs(6);
+        let queued_at = as_stored(new.queued_at);
         Self {
             tracking_id: new.tracking_id,
             status: Status::Queued,
@@ -82,10 +81,9 @@ impl TrackingRecord {
     /// [`TrackingStore::update`] does, so a writer that knows the record need not read it
     /// back. Like the stores, it keeps a step's time to the microsecond.
     pub fn apply(&mut self, update: &StatusUpdate) {
-        use chrono::SubsecRound as _;
         self.status = update.status;
         self.events.extend(update.events().map(|event| StatusEvent {
-            at: event.at.trunc_subsecs(6),
+            at: as_stored(event.at),
             ..event
         }));
         if let Some(answer) = &update.answer {
@@ -98,6 +96,12 @@ impl TrackingRecord {
             self.last_error.clone_from(last_error);
         }
     }
+}
+
+/// `at` as every store keeps it: to the microsecond.
+fn as_stored(at: DateTime<Utc>) -> DateTime<Utc> {
+    use chrono::SubsecRound as _;
+    at.trunc_subsecs(6)
 }
 
 /// A change of status, with what came with it. It may carry the steps passed through on

@@ -115,19 +115,18 @@ impl Processor {
         Ok(Lease::Held(Box::new(known)))
     }
 
-    /// The record of `message`'s request, created if the gateway's write is missing.
+    /// The record of `message`'s request, created if the gateway's write is missing. A
+    /// record created here is known without reading it back: should the gateway's late
+    /// write have landed first, the claim finds the same record, or refuses a changed one.
     async fn record_of(&self, message: &RequestMessage) -> Result<TrackingRecord, ProcessError> {
         if let Some(record) = self.store.get(&message.tracking_id).await? {
             return Ok(record);
         }
         tracing::warn!(tracking_id = %message.tracking_id, "no tracking record for a queued request (the gateway's write failed or is late); creating it");
-        self.store.create(message.new_record()).await?;
-        self.store
-            .get(&message.tracking_id)
-            .await?
-            .ok_or(ProcessError::Store(StoreError::NotFound(
-                message.tracking_id,
-            )))
+        let new = message.new_record();
+        let record = TrackingRecord::created(&new);
+        self.store.create(new).await?;
+        Ok(record)
     }
 }
 
@@ -145,16 +144,11 @@ fn processing(term: &Term, receive_count: u32) -> StatusUpdate {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::{InboundRequest, TrackingId, ports::Receipt};
+    use crate::{flows::message::sample, ports::Receipt};
 
     #[test]
     fn only_the_gateways_copy_on_its_first_receive_skips_the_read() {
-        let body = br#"{"query":"q","source_system":"a","source_process":"b","timestamp":"2025-08-13T06:30:00Z"}"#;
-        let message = RequestMessage {
-            tracking_id: TrackingId::new(),
-            request: InboundRequest::parse(body).unwrap().request,
-            queued_at: Utc::now(),
-        };
+        let message = sample();
         let received = |receive_count, sent_after: TimeDelta| Received {
             message_id: "m".into(),
             receipt: Receipt("r".into()),
