@@ -8,7 +8,7 @@ use futures_util::{StreamExt, stream};
 use revops_aws::{SqsQueue, not_due_yet, received_from_event};
 use revops_core::{
     flows::Processor,
-    ports::{Received, RequestQueue},
+    ports::{QueueConsumer, Received},
 };
 use revops_telemetry::propagation;
 use std::collections::HashSet;
@@ -50,14 +50,7 @@ pub async fn handle_batch(
     let span = tracing::Span::current();
     let received = once_each(event.records.iter().map(received_from_event));
     for message in &received {
-        propagation::link_from(
-            &span,
-            message
-                .message
-                .attributes
-                .iter()
-                .map(|(k, v)| (k.as_str(), v.as_str())),
-        );
+        propagation::link_from(&span, &message.message.attributes);
     }
     let results: Vec<RecordResult> = stream::iter(received)
         .map(|received| async move {

@@ -4,7 +4,7 @@
 
 use async_trait::async_trait;
 use aws_sdk_lambda::{Client, error::ProvideErrorMetadata, primitives::Blob};
-use revops_bedrock::wrapper::{WrapperRequest, WrapperResponse};
+use revops_agent_wrapper::wrapper::{WrapperRequest, WrapperResponse};
 use revops_core::ports::{Agent, AgentAnswer, AgentError, AgentQuestion};
 use revops_telemetry::propagation;
 

@@ -3,7 +3,7 @@
 //! and new ones, each documented in the README with its default.
 
 use revops_core::config::{ConfigError, Env};
-use std::time::Duration;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 /// Where the AWS resources are.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -66,6 +66,16 @@ pub fn processor_concurrency<F: Fn(&str) -> Option<String>>(
 
 /// The time kept back from an invocation's deadline for reporting and flushing.
 pub const DEADLINE_MARGIN: Duration = Duration::from_secs(2);
+
+/// The time an invocation has left for its work: until its deadline, less
+/// [`DEADLINE_MARGIN`] (zero when that has passed).
+pub fn time_left(context: &lambda_runtime::Context) -> Duration {
+    let deadline = UNIX_EPOCH + Duration::from_millis(context.deadline);
+    deadline
+        .duration_since(SystemTime::now())
+        .unwrap_or_default()
+        .saturating_sub(DEADLINE_MARGIN)
+}
 
 #[cfg(test)]
 mod tests {

@@ -17,6 +17,8 @@ struct Inner {
     service: &'static str,
     namespace: String,
     sink: Arc<dyn MetricSink>,
+    #[cfg(feature = "test-events")]
+    recorder: Option<crate::events::EventRecorder>,
 }
 
 impl std::fmt::Debug for Telemetry {
@@ -40,8 +42,27 @@ impl Telemetry {
                 service,
                 namespace: namespace.into(),
                 sink,
+                #[cfg(feature = "test-events")]
+                recorder: None,
             }),
         }
+    }
+
+    /// A handle for `service` that writes no metrics and notes every event emitted
+    /// through it (or a handle made from it with [`for_service`](Self::for_service)) in
+    /// the returned recorder.
+    #[cfg(feature = "test-events")]
+    pub fn recording(service: &'static str) -> (Self, crate::events::EventRecorder) {
+        let recorder = crate::events::EventRecorder::default();
+        let telemetry = Self {
+            inner: Arc::new(Inner {
+                service,
+                namespace: DEFAULT_NAMESPACE.to_owned(),
+                sink: Arc::new(NullSink),
+                recorder: Some(recorder.clone()),
+            }),
+        };
+        (telemetry, recorder)
     }
 
     /// A handle that logs and traces but writes no metrics.
@@ -51,11 +72,15 @@ impl Telemetry {
 
     /// The same sink and namespace for another service (the local host runs them all).
     pub fn for_service(&self, service: &'static str) -> Self {
-        Self::new(
-            service,
-            self.inner.namespace.clone(),
-            self.inner.sink.clone(),
-        )
+        Self {
+            inner: Arc::new(Inner {
+                service,
+                namespace: self.inner.namespace.clone(),
+                sink: self.inner.sink.clone(),
+                #[cfg(feature = "test-events")]
+                recorder: self.inner.recorder.clone(),
+            }),
+        }
     }
 
     /// The service name (the `Service` dimension).
@@ -64,7 +89,11 @@ impl Telemetry {
     }
 
     /// Records an event: its log line, metrics and span attributes.
-    pub fn emit(&self, event: &impl crate::Event) {
+    pub fn emit<E: crate::Event>(&self, event: &E) {
+        #[cfg(feature = "test-events")]
+        if let Some(recorder) = &self.inner.recorder {
+            recorder.note(E::NAME);
+        }
         event.emit(self);
     }
 

@@ -40,10 +40,12 @@ pub fn to_attributes(cx: &Context) -> BTreeMap<String, String> {
 
 /// The context carried by attributes or headers (names in any case): the W3C fields
 /// when present, else the X-Ray header (`AWSTraceHeader` or `X-Amzn-Trace-Id`).
-pub fn from_fields<'a>(fields: impl IntoIterator<Item = (&'a str, &'a str)>) -> Context {
+pub fn from_fields<K: AsRef<str>, V: AsRef<str>>(
+    fields: impl IntoIterator<Item = (K, V)>,
+) -> Context {
     let fields: HashMap<String, String> = fields
         .into_iter()
-        .map(|(k, v)| (k.to_ascii_lowercase(), v.to_owned()))
+        .map(|(k, v)| (k.as_ref().to_ascii_lowercase(), v.as_ref().to_owned()))
         .collect();
     let baggage = BaggagePropagator::new().extract(&fields);
     if fields.contains_key(TRACEPARENT) {
@@ -73,9 +75,9 @@ pub fn with_tracking_id(cx: &Context, tracking_id: &str) -> Context {
 }
 
 /// Makes `span` a child of the context in `fields` (if it carries one).
-pub fn continue_from<'a>(
+pub fn continue_from<K: AsRef<str>, V: AsRef<str>>(
     span: &tracing::Span,
-    fields: impl IntoIterator<Item = (&'a str, &'a str)>,
+    fields: impl IntoIterator<Item = (K, V)>,
 ) {
     let parent = from_fields(fields);
     if parent.span().span_context().is_valid() {
@@ -83,9 +85,30 @@ pub fn continue_from<'a>(
     }
 }
 
+/// How every handler starts its span: it continues the trace that `fields` carry (the
+/// request's headers, a message's attributes, the wrapper's payload; a new trace when
+/// they carry none), and records on the span its `trace_id` (for the log lines) and,
+/// when it is known, `revops.tracking_id`. The span declares both fields (empty).
+pub fn continue_span<K: AsRef<str>, V: AsRef<str>>(
+    span: &tracing::Span,
+    fields: impl IntoIterator<Item = (K, V)>,
+    tracking_id: Option<&str>,
+) {
+    continue_from(span, fields);
+    if let Some(trace_id) = trace_id(span) {
+        span.record("trace_id", trace_id);
+    }
+    if let Some(tracking_id) = tracking_id {
+        span.record("revops.tracking_id", tracking_id);
+    }
+}
+
 /// Adds a link from `span` to the context in `fields` (if it carries one): a batch's
 /// span links to every message it handles.
-pub fn link_from<'a>(span: &tracing::Span, fields: impl IntoIterator<Item = (&'a str, &'a str)>) {
+pub fn link_from<K: AsRef<str>, V: AsRef<str>>(
+    span: &tracing::Span,
+    fields: impl IntoIterator<Item = (K, V)>,
+) {
     let cx = from_fields(fields);
     let linked = cx.span().span_context().clone();
     if linked.is_valid() {
@@ -142,7 +165,7 @@ mod tests {
             attributes[AWS_TRACE_HEADER],
             "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled=1"
         );
-        let back = from_fields(attributes.iter().map(|(k, v)| (k.as_str(), v.as_str())));
+        let back = from_fields(&attributes);
         assert_eq!(
             back.span().span_context().trace_id(),
             cx.span().span_context().trace_id()
@@ -166,6 +189,11 @@ mod tests {
                 "{name}"
             );
         }
-        assert!(!from_fields([]).span().span_context().is_valid());
+        assert!(
+            !from_fields::<&str, &str>([])
+                .span()
+                .span_context()
+                .is_valid()
+        );
     }
 }

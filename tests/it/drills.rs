@@ -9,7 +9,7 @@
 //!   bounds. In process, since the binary's demo agent cannot throttle.
 //! - `kill_9`: `kill -9` under load and a restart; nothing accepted is lost.
 //! - The same queue message twice (one agent call, one `webhook-id`) is pinned by
-//!   `local/tests/processor.rs`
+//!   `crates/local/tests/processor.rs`
 //!   (`two_copies_of_one_message_ask_the_agent_once_and_deliver_once`), which hands two
 //!   copies of one message to the processor at once.
 //!

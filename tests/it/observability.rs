@@ -84,7 +84,8 @@ async fn one_trace_carries_the_tracking_id_from_the_post_to_the_delivery() {
         );
     }
     assert_eq!(server.attribute("http.response.status_code"), Some("202"));
-    assert_eq!(producer.attribute("messaging.system"), Some("aws_sqs"));
+    // The local queue says what it is: SQLite, not SQS.
+    assert_eq!(producer.attribute("messaging.system"), Some("sqlite"));
     assert_eq!(delivery.attribute("url.full"), Some(url.as_str()));
     assert_eq!(delivery.attribute("http.response.status_code"), Some("200"));
 

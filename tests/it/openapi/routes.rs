@@ -1,11 +1,11 @@
 //! The paths the gateway's router declares, read from its source: every string literal
-//! that follows `.route(` in `gateway/src/**/*.rs`.
+//! that follows `.route(` in `crates/gateway/src/**/*.rs`.
 
 use std::{collections::BTreeSet, path::Path};
 
 /// Every path template passed to `Router::route` in the gateway crate.
 pub fn declared_paths() -> BTreeSet<String> {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("gateway/src");
+    let root = Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/gateway/src");
     let mut paths = BTreeSet::new();
     for file in rust_files(&root) {
         let source = std::fs::read_to_string(&file).unwrap();

@@ -1,6 +1,6 @@
 //! The Python that runs `scripts/verify_signatures.py`: `target/tools-venv/bin/python`
 //! (the venv `.ci/run` makes for its Python tools), with PyPI `standardwebhooks` installed
-//! on first use under an exclusive file lock, as the moto helper in `testkit/` does.
+//! on first use under an exclusive file lock, as the moto helper in `crates/testkit/` does.
 
 use std::{
     fs::File,

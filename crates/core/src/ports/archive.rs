@@ -1,0 +1,112 @@
+//! The conversation archive port: once a request reaches its end, the whole conversation
+//! (question, answer, outcome, timeline) is exported as one JSON document (the seeds'
+//! "conversation export"), under a date-partitioned key.
+
+use crate::{Status, TrackingId, ports::StatusEvent};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+/// One finished conversation.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ConversationRecord {
+    /// The request's id.
+    pub tracking_id: TrackingId,
+    /// The caller's system.
+    pub source_system: String,
+    /// The caller's process.
+    pub source_process: String,
+    /// The question.
+    pub query: String,
+    /// The agent's answer in markdown, if it answered.
+    pub response: Option<String>,
+    /// The agent conversation.
+    pub session_id: Option<String>,
+    /// How it ended.
+    pub status: Status,
+    /// Delivery attempts made.
+    pub attempts: u32,
+    /// The last error, if it did not end well.
+    pub last_error: Option<String>,
+    /// Where the webhook went, if anywhere.
+    pub webhook_url: Option<String>,
+    /// When it was queued.
+    pub queued_at: DateTime<Utc>,
+    /// When it ended.
+    pub finished_at: DateTime<Utc>,
+    /// Every status it passed through.
+    pub events: Vec<StatusEvent>,
+}
+
+impl ConversationRecord {
+    /// The archive key: `conversations/year=YYYY/month=MM/day=DD/<tracking id>.json`,
+    /// partitioned by the day it was queued.
+    pub fn key(&self) -> String {
+        format!("{}/{}.json", self.partition(), self.tracking_id)
+    }
+
+    /// The day's partition the key lies in: `conversations/year=YYYY/month=MM/day=DD`.
+    pub fn partition(&self) -> String {
+        format!(
+            "conversations/{}",
+            self.queued_at.format("year=%Y/month=%m/day=%d")
+        )
+    }
+}
+
+/// The archive failed.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("conversation archive unavailable: {0}")]
+pub struct ArchiveError(pub String);
+
+/// The conversation archive.
+#[async_trait]
+pub trait ConversationArchive: Send + Sync + 'static {
+    /// Stores one conversation under its key, replacing an earlier copy.
+    async fn export(&self, conversation: &ConversationRecord) -> Result<(), ArchiveError>;
+}
+
+/// An archive that keeps nothing: for a host with no archive configured (a processor
+/// with no `CONVERSATION_BUCKET`).
+pub struct NoArchive;
+
+#[async_trait]
+impl ConversationArchive for NoArchive {
+    async fn export(&self, _conversation: &ConversationRecord) -> Result<(), ArchiveError> {
+        Ok(())
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn keys_are_partitioned_by_the_day_queued() {
+        let id = TrackingId::new();
+        let record = ConversationRecord {
+            tracking_id: id,
+            source_system: "a".into(),
+            source_process: "b".into(),
+            query: "q".into(),
+            response: None,
+            session_id: None,
+            status: Status::Failed,
+            attempts: 0,
+            last_error: None,
+            webhook_url: None,
+            queued_at: Utc.with_ymd_and_hms(2025, 8, 4, 23, 59, 0).unwrap(),
+            finished_at: Utc::now(),
+            events: Vec::new(),
+        };
+        assert_eq!(
+            record.key(),
+            format!("conversations/year=2025/month=08/day=04/{id}.json")
+        );
+        assert_eq!(
+            record.partition(),
+            "conversations/year=2025/month=08/day=04"
+        );
+    }
+}

@@ -1,0 +1,408 @@
+//! The tracking store on SQLite: one row per request and one per timeline event.
+
+use crate::{
+    db::{Database, DbError},
+    time::{duration_micros, from_micros, to_micros},
+};
+use async_trait::async_trait;
+use chrono::{DateTime, Utc};
+use revops_core::{
+    Status, TrackingId,
+    ports::{
+        AgentAnswer, IDEMPOTENCY_WINDOW, IdempotencyClaim, NewRecord, RequestKeyClaim, StatusEvent,
+        StatusUpdate, StoreError, TrackingRecord, TrackingStore,
+    },
+};
+use rusqlite::{Connection, OptionalExtension, params};
+
+/// The store.
+#[derive(Clone)]
+pub struct SqliteStore {
+    db: Database,
+}
+
+impl SqliteStore {
+    /// A store on `db`.
+    pub fn new(db: Database) -> Self {
+        Self { db }
+    }
+
+    /// Drops every lease: their holders belonged to a process that is gone. Only the
+    /// process that owns the data directory may call this, at start. Returns how many.
+    pub async fn release_all_leases(&self) -> Result<usize, StoreError> {
+        Ok(self
+            .db
+            .call(|c| {
+                Ok(c.prepare_cached(
+                    "UPDATE tracking SET lease_owner = NULL, lease_until = NULL
+                     WHERE lease_owner IS NOT NULL",
+                )?
+                .execute([])?)
+            })
+            .await?)
+    }
+}
+
+impl From<DbError> for StoreError {
+    fn from(error: DbError) -> Self {
+        StoreError::Unavailable(error.to_string())
+    }
+}
+
+fn corrupt(what: &str, detail: impl std::fmt::Display) -> DbError {
+    DbError::Sqlite(format!("stored {what} does not parse: {detail}"))
+}
+
+#[async_trait]
+impl TrackingStore for SqliteStore {
+    async fn create(&self, record: NewRecord) -> Result<(), StoreError> {
+        self.db
+            .call_first(move |c| insert_new_record(c, &record))
+            .await?;
+        Ok(())
+    }
+
+    async fn get(&self, id: &TrackingId) -> Result<Option<TrackingRecord>, StoreError> {
+        let tracking_id = *id;
+        let key = id.to_string();
+        let record = self
+            .db
+            .read(move |c| {
+                let row = c
+                    .prepare_cached(
+                        "SELECT status, source_system, source_process, queued_at, attempts,
+                                last_error, answer
+                         FROM tracking WHERE tracking_id = ?1",
+                    )?
+                    .query_row([&key], |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, String>(1)?,
+                            row.get::<_, String>(2)?,
+                            row.get::<_, i64>(3)?,
+                            row.get::<_, i64>(4)?,
+                            row.get::<_, Option<String>>(5)?,
+                            row.get::<_, Option<String>>(6)?,
+                        ))
+                    })
+                    .optional()?;
+                let Some((
+                    status,
+                    source_system,
+                    source_process,
+                    queued_at,
+                    attempts,
+                    last_error,
+                    answer,
+                )) = row
+                else {
+                    return Ok(None);
+                };
+                let mut select = c.prepare_cached(
+                    "SELECT status, at, detail FROM tracking_events
+                     WHERE tracking_id = ?1 ORDER BY seq",
+                )?;
+                let events = select
+                    .query_map([&key], |row| {
+                        Ok((
+                            row.get::<_, String>(0)?,
+                            row.get::<_, i64>(1)?,
+                            row.get::<_, Option<String>>(2)?,
+                        ))
+                    })?
+                    .map(|row| {
+                        let (status, at, detail) = row?;
+                        Ok(StatusEvent {
+                            status: status.parse().map_err(|e| corrupt("status", e))?,
+                            at: from_micros(at),
+                            detail,
+                        })
+                    })
+                    .collect::<Result<Vec<_>, DbError>>()?;
+                let answer: Option<AgentAnswer> = answer
+                    .map(|text| serde_json::from_str(&text).map_err(|e| corrupt("answer", e)))
+                    .transpose()?;
+                Ok(Some(TrackingRecord {
+                    tracking_id,
+                    status: status.parse().map_err(|e| corrupt("status", e))?,
+                    source_system,
+                    source_process,
+                    queued_at: from_micros(queued_at),
+                    events,
+                    attempts: u32::try_from(attempts).unwrap_or(0),
+                    last_error,
+                    answer,
+                }))
+            })
+            .await?;
+        Ok(record)
+    }
+
+    async fn update(&self, id: &TrackingId, update: StatusUpdate) -> Result<(), StoreError> {
+        let tracking_id = *id;
+        let key = id.to_string();
+        let updated = self
+            .db
+            .call(move |c| change_status(c, &key, &update))
+            .await?;
+        if !updated {
+            return Err(StoreError::NotFound(tracking_id));
+        }
+        Ok(())
+    }
+
+    async fn claim(
+        &self,
+        id: &TrackingId,
+        owner: &str,
+        until: DateTime<Utc>,
+        now: DateTime<Utc>,
+        entering: Option<StatusUpdate>,
+        steps_seen: Option<usize>,
+    ) -> Result<bool, StoreError> {
+        let key = id.to_string();
+        let owner = owner.to_owned();
+        let steps_seen = steps_seen.map(|n| i64::try_from(n).unwrap_or(i64::MAX));
+        let outcome = self
+            .db
+            .call(move |c| {
+                let claimed = claim_lease(c, &key, &owner, until, now, steps_seen)?;
+                if let (Some(true), Some(update)) = (claimed, &entering) {
+                    change_status(c, &key, update)?;
+                }
+                Ok(claimed)
+            })
+            .await?;
+        outcome.ok_or(StoreError::NotFound(*id))
+    }
+
+    async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError> {
+        let key = id.to_string();
+        let owner = owner.to_owned();
+        self.db
+            .call(move |c| {
+                c.prepare_cached(
+                    "UPDATE tracking SET lease_owner = NULL, lease_until = NULL
+                     WHERE tracking_id = ?1 AND lease_owner = ?2",
+                )?
+                .execute(params![key, owner])?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn claim_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        tracking_id: &TrackingId,
+        now: DateTime<Utc>,
+    ) -> Result<IdempotencyClaim, StoreError> {
+        let (scope, key, id) = (scope.to_owned(), key.to_owned(), tracking_id.to_string());
+        let now = to_micros(now);
+        let expires = now.saturating_add(duration_micros(IDEMPOTENCY_WINDOW));
+        let holder: Option<String> = self
+            .db
+            .call_first(move |c| {
+                let claimed = c
+                    .prepare_cached(
+                        "INSERT INTO idempotency_keys (scope, key, tracking_id, expires_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (scope, key) DO UPDATE
+                       SET tracking_id = excluded.tracking_id, expires_at = excluded.expires_at
+                       WHERE idempotency_keys.expires_at < ?5",
+                    )?
+                    .execute(params![scope, key, id, expires, now])?;
+                if claimed == 1 {
+                    return Ok(None);
+                }
+                Ok(Some(
+                    c.prepare_cached(
+                        "SELECT tracking_id FROM idempotency_keys WHERE scope = ?1 AND key = ?2",
+                    )?
+                    .query_row(params![scope, key], |row| row.get(0))?,
+                ))
+            })
+            .await?;
+        match holder {
+            None => Ok(IdempotencyClaim::New),
+            Some(text) => text.parse().map(IdempotencyClaim::Existing).map_err(|e| {
+                StoreError::Unavailable(format!("stored tracking id does not parse: {e}"))
+            }),
+        }
+    }
+
+    /// The claim and the takeover in one writer job: a key whose request was never
+    /// recorded is overwritten by the same statement that claims a free one.
+    async fn claim_request_key(
+        &self,
+        scope: &str,
+        key: &str,
+        tracking_id: &TrackingId,
+        now: DateTime<Utc>,
+    ) -> Result<RequestKeyClaim, StoreError> {
+        let (scope, key, id) = (scope.to_owned(), key.to_owned(), tracking_id.to_string());
+        let now = to_micros(now);
+        let expires = now.saturating_add(duration_micros(IDEMPOTENCY_WINDOW));
+        let holder: Option<(String, i64)> = self
+            .db
+            .call_first(move |c| {
+                let claimed = c
+                    .prepare_cached(
+                        "INSERT INTO idempotency_keys (scope, key, tracking_id, expires_at)
+                     VALUES (?1, ?2, ?3, ?4)
+                     ON CONFLICT (scope, key) DO UPDATE
+                       SET tracking_id = excluded.tracking_id, expires_at = excluded.expires_at
+                       WHERE idempotency_keys.expires_at < ?5
+                          OR NOT EXISTS (SELECT 1 FROM tracking
+                                         WHERE tracking.tracking_id = idempotency_keys.tracking_id)",
+                    )?
+                    .execute(params![scope, key, id, expires, now])?;
+                if claimed == 1 {
+                    return Ok(None);
+                }
+                Ok(Some(
+                    c.prepare_cached(
+                        "SELECT k.tracking_id, t.queued_at FROM idempotency_keys k
+                         JOIN tracking t ON t.tracking_id = k.tracking_id
+                         WHERE k.scope = ?1 AND k.key = ?2",
+                    )?
+                    .query_row(params![scope, key], |row| Ok((row.get(0)?, row.get(1)?)))?,
+                ))
+            })
+            .await?;
+        match holder {
+            None => Ok(RequestKeyClaim::New),
+            Some((text, queued_at)) => Ok(RequestKeyClaim::Existing {
+                tracking_id: text.parse().map_err(|e| {
+                    StoreError::Unavailable(format!("stored tracking id does not parse: {e}"))
+                })?,
+                queued_at: from_micros(queued_at),
+            }),
+        }
+    }
+
+    async fn release_idempotency_key(
+        &self,
+        scope: &str,
+        key: &str,
+        tracking_id: &TrackingId,
+    ) -> Result<(), StoreError> {
+        let (scope, key, id) = (scope.to_owned(), key.to_owned(), tracking_id.to_string());
+        self.db
+            .call_first(move |c| {
+                c.prepare_cached("DELETE FROM idempotency_keys WHERE scope = ?1 AND key = ?2 AND tracking_id = ?3")?.execute(params![scope, key, id])?;
+                Ok(())
+            })
+            .await?;
+        Ok(())
+    }
+
+    async fn ping(&self) -> Result<(), StoreError> {
+        self.db
+            .call_first(|c| Ok(c.prepare_cached("SELECT 1")?.query_row([], |_| Ok(()))?))
+            .await?;
+        Ok(())
+    }
+}
+
+/// Writes a new request's record and its `queued` step, unless its id exists already.
+pub(crate) fn insert_new_record(c: &Connection, record: &NewRecord) -> Result<(), DbError> {
+    let id = record.tracking_id.to_string();
+    let queued_at = to_micros(record.queued_at);
+    let inserted = c
+        .prepare_cached(
+            "INSERT OR IGNORE INTO tracking
+               (tracking_id, status, source_system, source_process, queued_at)
+             VALUES (?1, ?2, ?3, ?4, ?5)",
+        )?
+        .execute(params![
+            id,
+            Status::Queued.as_str(),
+            record.source_system,
+            record.source_process,
+            queued_at
+        ])?;
+    if inserted == 1 {
+        c.prepare_cached(
+            "INSERT INTO tracking_events (tracking_id, status, at) VALUES (?1, ?2, ?3)",
+        )?
+        .execute(params![id, Status::Queued.as_str(), queued_at])?;
+    }
+    Ok(())
+}
+
+/// Applies `update` to the request `key` and appends its timeline entries; false when
+/// there is no such request.
+fn change_status(c: &Connection, key: &str, update: &StatusUpdate) -> Result<bool, DbError> {
+    let answer = update
+        .answer
+        .as_ref()
+        .map(|answer| serde_json::to_string(answer).expect("an answer always serialises"));
+    let changed = c
+        .prepare_cached(
+            "UPDATE tracking SET status = ?2,
+                answer = COALESCE(?3, answer),
+                attempts = COALESCE(?4, attempts),
+                last_error = CASE WHEN ?5 THEN ?6 ELSE last_error END
+             WHERE tracking_id = ?1",
+        )?
+        .execute(params![
+            key,
+            update.status.as_str(),
+            answer,
+            update.attempts,
+            update.last_error.is_some(),
+            update.last_error.clone().flatten()
+        ])?;
+    if changed == 0 {
+        return Ok(false);
+    }
+    let mut append = c.prepare_cached(
+        "INSERT INTO tracking_events (tracking_id, status, at, detail)
+         VALUES (?1, ?2, ?3, ?4)",
+    )?;
+    for event in update.events() {
+        append.execute(params![
+            key,
+            event.status.as_str(),
+            to_micros(event.at),
+            event.detail
+        ])?;
+    }
+    Ok(true)
+}
+
+/// Takes the lease on the request `key` for `owner` (see [`TrackingStore::claim`]):
+/// whether it was granted, or `None` when there is no such request.
+fn claim_lease(
+    c: &Connection,
+    key: &str,
+    owner: &str,
+    until: DateTime<Utc>,
+    now: DateTime<Utc>,
+    steps_seen: Option<i64>,
+) -> Result<Option<bool>, DbError> {
+    let claimed =
+        c.prepare_cached(
+            "UPDATE tracking SET lease_owner = ?2, lease_until = ?3
+             WHERE tracking_id = ?1
+               AND (lease_owner IS NULL OR lease_owner = ?2 OR lease_until < ?4)
+               AND (?5 IS NULL
+                    OR (SELECT COUNT(*) FROM tracking_events WHERE tracking_id = ?1) = ?5)",
+        )?
+        .execute(params![
+            key,
+            owner,
+            to_micros(until),
+            to_micros(now),
+            steps_seen
+        ])? == 1;
+    let exists = claimed
+        || c.prepare_cached("SELECT 1 FROM tracking WHERE tracking_id = ?1")?
+            .query_row([key], |_| Ok(()))
+            .optional()?
+            .is_some();
+    Ok(exists.then_some(claimed))
+}

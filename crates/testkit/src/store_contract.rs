@@ -1,0 +1,356 @@
+//! The tracking store's contract, as one set of checks every adapter runs (SQLite
+//! locally, DynamoDB on AWS), so the two cannot drift apart.
+
+use chrono::{DateTime, Duration, Utc};
+use revops_core::{
+    Status, TrackingId,
+    ports::{
+        AgentAnswer, NewRecord, RequestKeyClaim, StatusUpdate, StoreError, TrackingRecord,
+        TrackingStore,
+    },
+};
+
+/// A new request's record, for `id`.
+pub fn new_record(id: TrackingId) -> NewRecord {
+    NewRecord {
+        tracking_id: id,
+        source_system: "external_app".into(),
+        source_process: "test_system".into(),
+        queued_at: Utc::now(),
+    }
+}
+
+/// A lease is held by one owner at a time: the holder may renew it, another takes it
+/// only once it ran out, only its holder releases it, and an unknown id has none.
+pub async fn lease_is_held_by_one_owner(store: &dyn TrackingStore) {
+    let id = TrackingId::new();
+    store.create(new_record(id)).await.expect("create");
+    let now = Utc::now();
+    let until = now + Duration::seconds(30);
+    let claim = |owner: &'static str, until, now| store.claim(&id, owner, until, now, None, None);
+    assert!(claim("a", until, now).await.expect("claim"));
+    assert!(!claim("b", until, now).await.expect("claim"), "a holds it");
+    assert!(claim("a", until, now).await.expect("claim"), "a may renew");
+    let later = until + Duration::seconds(1);
+    assert!(
+        claim("b", later + Duration::seconds(30), later)
+            .await
+            .expect("claim"),
+        "a's lease ran out"
+    );
+    store.release(&id, "a").await.expect("release");
+    assert!(
+        !claim("c", until, now).await.expect("claim"),
+        "a cannot release b's lease"
+    );
+    store.release(&id, "b").await.expect("release");
+    assert!(claim("c", until, now).await.expect("claim"));
+    let unknown = TrackingId::new();
+    assert_eq!(
+        store.claim(&unknown, "a", until, now, None, None).await,
+        Err(StoreError::NotFound(unknown))
+    );
+}
+
+/// A status change made with the lease lands only when the lease is granted, and an
+/// unknown id is reported, not created.
+pub async fn a_claim_carries_a_status_change_only_when_granted(store: &dyn TrackingStore) {
+    let id = TrackingId::new();
+    store.create(new_record(id)).await.expect("create");
+    let now = Utc::now();
+    let until = now + Duration::seconds(30);
+    let processing = |detail: &str| StatusUpdate::new(Status::Processing, now).detail(detail);
+    assert!(
+        store
+            .claim(&id, "a", until, now, Some(processing("by a")), None)
+            .await
+            .expect("claim")
+    );
+    assert!(
+        !store
+            .claim(&id, "b", until, now, Some(processing("by b")), None)
+            .await
+            .expect("claim"),
+        "a holds it"
+    );
+    let record = store.get(&id).await.expect("get").expect("the record");
+    assert_eq!(record.status, Status::Processing);
+    let timeline: Vec<_> = record
+        .events
+        .iter()
+        .map(|e| (e.status, e.detail.as_deref()))
+        .collect();
+    assert_eq!(
+        timeline,
+        [(Status::Queued, None), (Status::Processing, Some("by a"))],
+        "the refused claim wrote nothing"
+    );
+    let unknown = TrackingId::new();
+    assert_eq!(
+        store
+            .claim(&unknown, "a", until, now, Some(processing("x")), None)
+            .await,
+        Err(StoreError::NotFound(unknown))
+    );
+    assert!(store.get(&unknown).await.expect("get").is_none());
+}
+
+/// A claim that names the number of steps its caller read is refused, and writes
+/// nothing, once the record has changed since: a worker never works from, or archives,
+/// a record another worker wrote to after it was read.
+pub async fn a_claim_is_refused_when_the_record_changed_since_it_was_read(
+    store: &dyn TrackingStore,
+) {
+    let id = TrackingId::new();
+    store.create(new_record(id)).await.expect("create");
+    let read = store.get(&id).await.expect("get").expect("the record");
+    let now = Utc::now();
+    let until = now + Duration::seconds(30);
+    store
+        .update(
+            &id,
+            StatusUpdate::new(Status::RetryScheduled, now).detail("by another worker"),
+        )
+        .await
+        .expect("update");
+    let processing = StatusUpdate::new(Status::Processing, now).detail("from a stale read");
+    assert!(
+        !store
+            .claim(
+                &id,
+                "a",
+                until,
+                now,
+                Some(processing.clone()),
+                Some(read.events.len())
+            )
+            .await
+            .expect("claim"),
+        "the record changed after it was read"
+    );
+    let fresh = store.get(&id).await.expect("get").expect("the record");
+    assert_eq!(
+        fresh.status,
+        Status::RetryScheduled,
+        "the refused claim wrote nothing"
+    );
+    assert_eq!(fresh.events.len(), read.events.len() + 1);
+    assert!(
+        store
+            .claim(
+                &id,
+                "a",
+                until,
+                now,
+                Some(processing),
+                Some(fresh.events.len())
+            )
+            .await
+            .expect("claim"),
+        "read again, the claim is granted"
+    );
+    let claimed = store.get(&id).await.expect("get").expect("the record");
+    assert_eq!(claimed.status, Status::Processing);
+}
+
+/// Records an answer together with the first attempt (one write of two steps), then a
+/// failed attempt, for a new request; returns its id and the answer, for
+/// [`timeline_answer_and_errors_are_kept`] to read back (from the same store, or from the
+/// same data opened again). Creating a record twice changes nothing.
+pub async fn write_timeline(store: &dyn TrackingStore) -> (TrackingId, AgentAnswer) {
+    let id = TrackingId::new();
+    let answer = AgentAnswer {
+        response: "**IXIS**: Negotiate — 80 %".into(),
+        session_id: "webhook_20251122_abcd".into(),
+        answered_at: Utc::now(),
+    };
+    store.create(new_record(id)).await.expect("create");
+    store.create(new_record(id)).await.expect("create again");
+    let answered = StatusUpdate::new(Status::AgentCompleted, Utc::now()).answer(answer.clone());
+    store
+        .update(
+            &id,
+            StatusUpdate::new(Status::Delivering, Utc::now())
+                .detail("attempt 1")
+                .attempts(1)
+                .after(answered),
+        )
+        .await
+        .expect("update");
+    store
+        .update(
+            &id,
+            StatusUpdate::new(Status::RetryScheduled, Utc::now())
+                .attempts(1)
+                .last_error(Some("HTTP 500".into()))
+                .detail("attempt 1 failed"),
+        )
+        .await
+        .expect("update");
+    (id, answer)
+}
+
+/// What [`write_timeline`] wrote is all there, in order; a later update that gives no
+/// attempts and clears the error keeps the attempts and the answer.
+pub async fn timeline_answer_and_errors_are_kept(
+    store: &dyn TrackingStore,
+    id: TrackingId,
+    answer: AgentAnswer,
+) {
+    let record = store.get(&id).await.expect("get").expect("the record");
+    assert_eq!(record.status, Status::RetryScheduled);
+    assert_eq!(record.attempts, 1);
+    assert_eq!(record.last_error.as_deref(), Some("HTTP 500"));
+    assert_eq!(record.answer, Some(answer.clone()));
+    let timeline: Vec<_> = record.events.iter().map(|e| e.status).collect();
+    assert_eq!(
+        timeline,
+        [
+            Status::Queued,
+            Status::AgentCompleted,
+            Status::Delivering,
+            Status::RetryScheduled
+        ]
+    );
+    assert_eq!(record.events[1].detail, None);
+    assert_eq!(record.events[2].detail.as_deref(), Some("attempt 1"));
+    assert_eq!(record.events[3].detail.as_deref(), Some("attempt 1 failed"));
+    assert!(record.events.windows(2).all(|w| w[0].at <= w[1].at));
+
+    store
+        .update(
+            &id,
+            StatusUpdate::new(Status::Delivered, Utc::now()).last_error(None),
+        )
+        .await
+        .expect("update");
+    let record = store.get(&id).await.expect("get").expect("the record");
+    assert_eq!(record.status, Status::Delivered);
+    assert_eq!(record.last_error, None);
+    assert_eq!(record.attempts, 1, "attempts unchanged when not given");
+    assert_eq!(record.answer, Some(answer), "the answer stays");
+    assert_eq!(record.events.len(), 5);
+}
+
+/// A new record reads back as [`TrackingRecord::created`], and after each update as the
+/// record before it with that update applied ([`TrackingRecord::apply`]): the processor
+/// relies on both to take a new request's lease and archive its conversation without
+/// reading the record. The times have nanoseconds, which every store keeps to the
+/// microsecond.
+pub async fn a_record_read_back_is_the_record_with_its_updates_applied(store: &dyn TrackingStore) {
+    let id = TrackingId::new();
+    let at = |second: i64| {
+        DateTime::from_timestamp(1_763_800_000 + second, 123_456_789).expect("a valid time")
+    };
+    let new = NewRecord {
+        queued_at: at(0),
+        ..new_record(id)
+    };
+    store.create(new.clone()).await.expect("create");
+    let mut known = TrackingRecord::created(&new);
+    assert_eq!(
+        store.get(&id).await.expect("get"),
+        Some(known.clone()),
+        "a new record"
+    );
+    let answer = AgentAnswer {
+        response: "**IXIS**: Negotiate".into(),
+        session_id: "webhook_20251122_abcd".into(),
+        answered_at: at(1),
+    };
+    let updates = [
+        StatusUpdate::new(Status::Processing, at(1)).detail("asking the agent"),
+        StatusUpdate::new(Status::Delivering, at(2))
+            .detail("attempt 1")
+            .attempts(1)
+            .after(
+                StatusUpdate::new(Status::AgentCompleted, at(2))
+                    .answer(answer)
+                    .last_error(None),
+            ),
+        StatusUpdate::new(Status::RetryScheduled, at(3))
+            .last_error(Some("HTTP 503".into()))
+            .detail("attempt 1 failed"),
+        StatusUpdate::new(Status::Delivering, at(4)).attempts(2),
+        StatusUpdate::new(Status::Delivered, at(5))
+            .attempts(2)
+            .last_error(None),
+    ];
+    for update in updates {
+        store.update(&id, update.clone()).await.expect("update");
+        known.apply(&update);
+        let stored = store.get(&id).await.expect("get").expect("the record");
+        assert_eq!(stored, known, "after {:?}", update.status);
+    }
+}
+
+/// An unknown id has no record, cannot be updated (and is not created by trying), and
+/// releasing its lease is harmless.
+pub async fn unknown_ids_are_absent(store: &dyn TrackingStore) {
+    let id = TrackingId::new();
+    assert!(store.get(&id).await.expect("get").is_none());
+    assert_eq!(
+        store
+            .update(&id, StatusUpdate::new(Status::Processing, Utc::now()))
+            .await,
+        Err(StoreError::NotFound(id))
+    );
+    assert!(
+        store.get(&id).await.expect("get").is_none(),
+        "nothing was created"
+    );
+    store.release(&id, "a").await.expect("release");
+}
+
+/// A request's `Idempotency-Key` is claimed in one call: a free key is taken; a key whose
+/// request was recorded answers with that request (its id and `queued_at`); a key whose
+/// request was never recorded (it died before it was accepted) is taken over.
+pub async fn a_request_key_answers_with_the_recorded_request_or_is_taken_over(
+    store: &dyn TrackingStore,
+) {
+    let scope = format!("contract-{}", TrackingId::new());
+    let now = Utc::now();
+    let first = TrackingId::new();
+    assert_eq!(
+        store.claim_request_key(&scope, "k", &first, now).await,
+        Ok(RequestKeyClaim::New)
+    );
+    let record = new_record(first);
+    let queued_at = record.queued_at;
+    store.create(record).await.expect("create");
+    let Ok(RequestKeyClaim::Existing {
+        tracking_id,
+        queued_at: first_queued_at,
+    }) = store
+        .claim_request_key(&scope, "k", &TrackingId::new(), now)
+        .await
+    else {
+        panic!("a recorded request keeps its key");
+    };
+    assert_eq!(tracking_id, first);
+    assert_eq!(
+        first_queued_at.timestamp_micros(),
+        queued_at.timestamp_micros()
+    );
+
+    let never_recorded = TrackingId::new();
+    assert_eq!(
+        store
+            .claim_request_key(&scope, "other", &never_recorded, now)
+            .await,
+        Ok(RequestKeyClaim::New)
+    );
+    let taker = TrackingId::new();
+    assert_eq!(
+        store.claim_request_key(&scope, "other", &taker, now).await,
+        Ok(RequestKeyClaim::New),
+        "a key whose request was never recorded is taken over"
+    );
+    store.create(new_record(taker)).await.expect("create");
+    assert!(matches!(
+        store
+            .claim_request_key(&scope, "other", &TrackingId::new(), now)
+            .await,
+        Ok(RequestKeyClaim::Existing { tracking_id, .. }) if tracking_id == taker
+    ));
+}

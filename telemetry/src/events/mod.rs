@@ -1,0 +1,117 @@
+//! Telemetry events. Code says `telemetry.emit(&DeliveryAttemptFinished { .. })`; the event
+//! writes the log line, the EMF metrics and the current span's attributes together, so
+//! the three never disagree. One file per area (`gateway`, `processor`, `delivery`,
+//! `host`); outcomes are enums (`outcome`), never strings chosen at the call site. With
+//! the `test-events` feature, a test can ask which events a flow emitted
+//! ([`EventRecorder`]).
+
+mod delivery;
+mod gateway;
+mod host;
+mod outcome;
+mod processor;
+#[cfg(feature = "test-events")]
+mod recorder;
+
+pub use delivery::{DeliveryAttemptFinished, DeliveryFinished};
+pub use gateway::{RequestAccepted, RequestRejected};
+pub use host::ColdStart;
+pub use outcome::{AgentOutcome, AttemptOutcome, DeliveryOutcome};
+pub use processor::{AgentCallFinished, MessageDeadLettered, MessageReceived};
+#[cfg(feature = "test-events")]
+pub use recorder::EventRecorder;
+
+use std::time::Duration;
+use tracing_opentelemetry::OpenTelemetrySpanExt;
+
+/// Something worth a log line, metrics and span attributes.
+pub trait Event {
+    /// The event's name (its type's), as a test sees it in an [`EventRecorder`].
+    const NAME: &'static str;
+
+    /// Writes all three.
+    fn emit(&self, telemetry: &crate::Telemetry);
+}
+
+fn ms(duration: Duration) -> f64 {
+    duration.as_secs_f64() * 1000.0
+}
+
+fn span_attribute(key: &'static str, value: impl Into<opentelemetry::Value>) {
+    tracing::Span::current().set_attribute(key, value);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::emf::{MemorySink, validate_line};
+    use crate::{Telemetry, emf::catalog::CATALOG};
+    use std::sync::Arc;
+
+    #[test]
+    fn every_event_writes_valid_lines_carrying_the_tracking_id() {
+        let sink = Arc::new(MemorySink::default());
+        let telemetry = Telemetry::new("processor", "RevOps/Test", sink.clone());
+        let id = "e7aeb7e9-5382-41a5-b858-f8010978cd26";
+        let ms = Duration::from_millis(12);
+        telemetry.emit(&RequestAccepted {
+            tracking_id: id,
+            latency: ms,
+        });
+        telemetry.emit(&RequestRejected {
+            reason: "invalid_fields",
+            status: 400,
+            latency: ms,
+        });
+        telemetry.emit(&MessageReceived {
+            tracking_id: id,
+            queue_wait: ms,
+            receive_count: 1,
+        });
+        telemetry.emit(&AgentCallFinished {
+            tracking_id: id,
+            attempts: 2,
+            outcome: AgentOutcome::Success,
+            latency: ms,
+            error: None,
+        });
+        telemetry.emit(&DeliveryAttemptFinished {
+            tracking_id: id,
+            attempt: 1,
+            outcome: AttemptOutcome::Retrying,
+            latency: ms,
+            status_code: Some(500),
+            error: Some("HTTP 500"),
+        });
+        telemetry.emit(&DeliveryFinished {
+            tracking_id: id,
+            outcome: DeliveryOutcome::Delivered,
+            attempts: 2,
+            end_to_end: Some(ms),
+        });
+        telemetry.emit(&MessageDeadLettered {
+            tracking_id: Some(id),
+        });
+        telemetry.emit(&ColdStart);
+
+        let lines = sink.lines();
+        let mut names = Vec::new();
+        for line in &lines {
+            names.extend(validate_line(line).unwrap().into_iter().map(|m| m.name));
+            let value: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert!(
+                value.as_object().unwrap().contains_key("tracking_id"),
+                "{line}"
+            );
+            assert_eq!(value["Service"], "processor");
+        }
+        names.sort();
+        names.dedup();
+        let mut catalog: Vec<_> = CATALOG.iter().map(|m| m.name.to_owned()).collect();
+        catalog.sort();
+        assert_eq!(
+            names, catalog,
+            "every catalog metric is emitted by some event"
+        );
+    }
+}
