@@ -227,9 +227,7 @@ impl TrackingStore for SqliteStore {
             .await?;
         match holder {
             None => Ok(IdempotencyClaim::New),
-            Some(text) => text.parse().map(IdempotencyClaim::Existing).map_err(|e| {
-                StoreError::Unavailable(format!("stored tracking id does not parse: {e}"))
-            }),
+            Some(text) => parse_holder(&text).map(IdempotencyClaim::Existing),
         }
     }
 
@@ -275,9 +273,7 @@ impl TrackingStore for SqliteStore {
         match holder {
             None => Ok(RequestKeyClaim::New),
             Some((text, queued_at)) => Ok(RequestKeyClaim::Existing {
-                tracking_id: text.parse().map_err(|e| {
-                    StoreError::Unavailable(format!("stored tracking id does not parse: {e}"))
-                })?,
+                tracking_id: parse_holder(&text)?,
                 queued_at: from_micros(queued_at),
             }),
         }
@@ -305,6 +301,12 @@ impl TrackingStore for SqliteStore {
             .await?;
         Ok(())
     }
+}
+
+/// The tracking id an idempotency key names.
+fn parse_holder(text: &str) -> Result<TrackingId, StoreError> {
+    text.parse()
+        .map_err(|e| StoreError::Unavailable(format!("stored tracking id does not parse: {e}")))
 }
 
 /// Writes a new request's record and its `queued` step, unless its id exists already.

@@ -6,7 +6,10 @@ use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use revops_core::{
     TrackingId,
-    ports::{IdempotencyClaim, NewRecord, StatusUpdate, StoreError, TrackingRecord, TrackingStore},
+    ports::{
+        IdempotencyClaim, NewRecord, RequestKeyClaim, StatusUpdate, StoreError, TrackingRecord,
+        TrackingStore,
+    },
 };
 use std::sync::{
     Arc,
@@ -89,6 +92,18 @@ impl TrackingStore for ProbedStore {
     ) -> Result<IdempotencyClaim, StoreError> {
         self.inner
             .claim_idempotency_key(scope, key, tracking_id, now)
+            .await
+    }
+
+    async fn claim_request_key(
+        &self,
+        scope: &str,
+        key: &str,
+        tracking_id: &TrackingId,
+        now: DateTime<Utc>,
+    ) -> Result<RequestKeyClaim, StoreError> {
+        self.inner
+            .claim_request_key(scope, key, tracking_id, now)
             .await
     }
 
