@@ -3,7 +3,7 @@
 //! the three never disagree. One file per area (`gateway`, `processor`, `delivery`,
 //! `host`); outcomes are enums (`outcome`), never strings chosen at the call site. With
 //! the `test-events` feature, a test can ask which events a flow emitted
-//! ([`EventRecorder`]).
+//! (`EventRecorder`).
 
 mod delivery;
 mod gateway;
@@ -26,7 +26,8 @@ use tracing_opentelemetry::OpenTelemetrySpanExt;
 
 /// Something worth a log line, metrics and span attributes.
 pub trait Event {
-    /// The event's name (its type's), as a test sees it in an [`EventRecorder`].
+    /// The event's name (its type's), as a test sees it in an `EventRecorder`
+    /// (feature `test-events`).
     const NAME: &'static str;
 
     /// Writes all three.
