@@ -1,8 +1,9 @@
 //! The `agent-wrapper` function's handler: one question to the Bedrock Manager Agent
 //! (`BEDROCK_AGENT_ID`, `BEDROCK_AGENT_ALIAS_ID`), retried on the agent schedule
 //! (`AGENT_RETRY_SCHEDULE`: 2 s, 4 s and 8 s plus jitter) on throttling, 5xx and
-//! timeouts, never past the invocation's deadline; it continues the caller's trace from
-//! the payload.
+//! timeouts, never past the invocation's deadline. Its span continues the invocation's
+//! X-Ray segment when Lambda passes a sampled one, else the caller's trace from the
+//! payload.
 
 use crate::{runtime::Invocation, settings::time_left, telemetry::LambdaTelemetry};
 use lambda_runtime::LambdaEvent;
@@ -11,7 +12,7 @@ use revops_agent_wrapper::{
     wrapper::{WrapperRequest, WrapperResponse, handle},
 };
 use revops_core::{config::Env, retry::RetryPolicy};
-use revops_telemetry::propagation;
+use revops_telemetry::propagation::{self, InvocationTrace};
 use tracing::Instrument;
 
 /// Everything built once per container.
@@ -57,7 +58,13 @@ impl Invocation for AgentWrapper {
             trace_id = tracing::field::Empty,
         );
         let tracking_id = request.tracking_id.to_string();
-        propagation::continue_span(&span, &request.trace_context, Some(&tracking_id));
+        let invocation = event.context.xray_trace_id.clone().map(InvocationTrace);
+        propagation::continue_span(
+            &span,
+            invocation.as_ref(),
+            &request.trace_context,
+            Some(&tracking_id),
+        );
         let response = handle(request, &self.agent, &self.policy, Some(deadline))
             .instrument(span)
             .await;

@@ -7,7 +7,7 @@ use aws_lambda_events::sqs::{BatchItemFailure, SqsBatchResponse, SqsEvent};
 use futures_util::{StreamExt, stream};
 use revops_aws::{SqsQueue, not_due_yet, received_from_event};
 use revops_core::{
-    flows::Processor,
+    flows::{Processor, message::TRACKING_ID_ATTRIBUTE},
     ports::{QueueConsumer, Received},
 };
 use revops_telemetry::propagation;
@@ -38,6 +38,20 @@ fn once_each(records: impl IntoIterator<Item = Received>) -> Vec<Received> {
             first
         })
         .collect()
+}
+
+/// The tracking id every record of `event` carries, when they all carry the same one (a
+/// batch of one, usually): the invocation's span then carries it too.
+pub fn single_tracking_id(event: &SqsEvent) -> Option<String> {
+    let mut ids = event.records.iter().map(|record| {
+        record
+            .message_attributes
+            .get(TRACKING_ID_ATTRIBUTE)
+            .and_then(|attribute| attribute.string_value.clone())
+    });
+    let first = ids.next()??;
+    ids.all(|id| id.as_deref() == Some(first.as_str()))
+        .then_some(first)
 }
 
 /// Handles `event` with `processor`, `concurrency` records at a time.

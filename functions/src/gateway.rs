@@ -7,11 +7,12 @@ use crate::{assembly::AwsPipeline, telemetry::LambdaTelemetry};
 use axum::{
     Router,
     extract::{Request, State},
-    middleware::{Next, from_fn_with_state},
+    middleware::{Next, from_fn_with_state, map_request},
     response::Response,
 };
 use revops_core::config::{ConfigError, Env};
 use revops_gateway::{ApiOptions, auth::InboundAuthSettings, rate_limit::SourceRateLimit};
+use revops_telemetry::propagation::InvocationTrace;
 use std::sync::Arc;
 
 /// The router the function serves, configured from `env`.
@@ -24,7 +25,22 @@ pub async fn app<F: Fn(&str) -> Option<String>>(
     let aws = AwsPipeline::from_env(env, &telemetry).await?;
     let options = ApiOptions::from_settings(&auth, true, aws.pipeline.store().clone(), rate_limit)?;
     let gateway = aws.pipeline.gateway(aws.producer);
-    Ok(revops_gateway::router(gateway, options).layer(from_fn_with_state(telemetry, flush_after)))
+    Ok(revops_gateway::router(gateway, options)
+        .layer(from_fn_with_state(telemetry, flush_after))
+        .layer(map_request(with_invocation_trace)))
+}
+
+/// Hands the invocation's X-Ray header (from the Lambda context) to the routes, whose
+/// span continues it when it is sampled.
+async fn with_invocation_trace(mut request: Request) -> Request {
+    let header = request
+        .extensions()
+        .get::<lambda_http::Context>()
+        .and_then(|context| context.xray_trace_id.clone());
+    if let Some(header) = header {
+        request.extensions_mut().insert(InvocationTrace(header));
+    }
+    request
 }
 
 /// Answers, then exports the invocation's spans before Lambda freezes the process.

@@ -1,6 +1,8 @@
 //! The agent as the seeds reach it: invoking the wrapper function
 //! (`MANAGER_AGENT_FUNCTION_NAME`) with aws-sdk-lambda. The trace context travels inside
-//! the payload; the wrapper's typed errors come back as [`AgentError`]s.
+//! the payload, and as the call's `X-Amzn-Trace-Id` header, from which Lambda starts the
+//! wrapper's invocation segment in the same X-Ray trace; the wrapper's typed errors come
+//! back as [`AgentError`]s.
 
 use async_trait::async_trait;
 use aws_sdk_lambda::{Client, error::ProvideErrorMetadata, primitives::Blob};
@@ -62,6 +64,7 @@ impl Agent for LambdaAgent {
             &tracing::Span::current(),
             &question.tracking_id.to_string(),
         );
+        let xray_header = trace_context.get(propagation::AWS_TRACE_HEADER).cloned();
         let request = WrapperRequest::new(question, trace_context);
         let payload = serde_json::to_vec(&request)
             .map_err(|e| AgentError::Rejected(format!("cannot encode the question: {e}")))?;
@@ -70,6 +73,14 @@ impl Agent for LambdaAgent {
             .invoke()
             .function_name(&self.function_name)
             .payload(Blob::new(payload))
+            .customize()
+            .mutate_request(move |request| {
+                if let Some(header) = &xray_header {
+                    request
+                        .headers_mut()
+                        .insert(propagation::XRAY_HEADER, header.clone());
+                }
+            })
             .send()
             .await
             .map_err(|error| invoke_error(&error))?;

@@ -6,7 +6,7 @@
 
 use crate::{
     assembly::AwsPipeline,
-    batch::handle_batch,
+    batch::{handle_batch, single_tracking_id},
     lambda_agent::LambdaAgent,
     runtime::Invocation,
     settings::{AgentRoute, processor_concurrency, time_left},
@@ -22,6 +22,7 @@ use revops_core::{
     ports::{Agent, ConversationArchive, NoArchive},
 };
 use revops_delivery::HttpDeliverer;
+use revops_telemetry::propagation::{self, InvocationTrace};
 use std::sync::Arc;
 use tracing::Instrument;
 
@@ -94,6 +95,16 @@ impl Invocation for QueueProcessor {
             faas.trigger = "pubsub",
             faas.invocation_id = %event.context.request_id,
             messaging.batch.message_count = event.payload.records.len(),
+            revops.tracking_id = tracing::field::Empty,
+            trace_id = tracing::field::Empty,
+        );
+        let invocation = event.context.xray_trace_id.clone().map(InvocationTrace);
+        let tracking_id = single_tracking_id(&event.payload);
+        propagation::continue_span(
+            &span,
+            invocation.as_ref(),
+            std::iter::empty::<(&str, &str)>(),
+            tracking_id.as_deref(),
         );
         let response = handle_batch(&processor, &self.queue, event.payload, self.concurrency)
             .instrument(span)

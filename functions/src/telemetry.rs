@@ -1,18 +1,26 @@
 //! Telemetry in Lambda: JSON logs (unless `LOG_FORMAT` says otherwise), spans exported
 //! over OTLP when configured (the ADOT collector layer listens on :4318), EMF lines on
 //! standard output, a cold-start metric at init, and a flush before each invocation
-//! returns so no span waits for the next one.
+//! returns so no span waits for the next one. With active tracing
+//! (`AWS_XRAY_DAEMON_ADDRESS`), spans also go to the X-Ray daemon over UDP; spans it
+//! could not send are reported after the flush as the `SpansDropped` metric.
 
 use revops_telemetry::{
-    LogFormat, LogOutput, Telemetry, TelemetryGuard, TraceSettings, emf::StdoutSink,
-    events::ColdStart,
+    LogFormat, LogOutput, Telemetry, TelemetryGuard, TraceSettings,
+    emf::StdoutSink,
+    events::{ColdStart, SpansDropped},
 };
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, Ordering},
+};
 
 /// The function's telemetry: the guard that flushes spans, and the handle events use.
 #[derive(Clone)]
 pub struct LambdaTelemetry {
     guard: Arc<TelemetryGuard>,
+    /// The dropped spans already reported.
+    dropped_reported: Arc<AtomicU64>,
     /// The handle for events (its `Service` dimension is the function's role).
     pub handle: Telemetry,
 }
@@ -39,6 +47,7 @@ impl LambdaTelemetry {
         handle.emit(&ColdStart);
         Ok(Self {
             guard: Arc::new(guard),
+            dropped_reported: Arc::default(),
             handle,
         })
     }
@@ -51,6 +60,13 @@ impl LambdaTelemetry {
             .is_err()
         {
             tracing::debug!("span flush task failed");
+        }
+        let dropped = self.guard.spans_dropped();
+        let reported = self.dropped_reported.swap(dropped, Ordering::Relaxed);
+        if dropped > reported {
+            self.handle.emit(&SpansDropped {
+                count: dropped - reported,
+            });
         }
     }
 }

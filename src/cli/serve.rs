@@ -5,7 +5,7 @@ use anyhow::Context;
 use clap::Args;
 use revops_demo_agent::{DEMO_AGENT_NAME, DemoAgent};
 use revops_local::{DeliveryMode, LocalConfig, LocalHost};
-use revops_telemetry::{LogFormat, LogOutput, TraceSettings};
+use revops_telemetry::{LogFormat, LogOutput, TraceSettings, trace_store::TraceStoreSettings};
 use std::{io::Write, net::SocketAddr, path::PathBuf, sync::Arc};
 use thread_priority::{ThreadPriority, ThreadPriorityValue, set_current_thread_priority};
 
@@ -30,7 +30,10 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         config.data_dir = data_dir;
     }
     let format = LogFormat::parse(std::env::var("LOG_FORMAT").ok().as_deref())?;
-    let traces = TraceSettings::from_env("revops", |name| std::env::var(name).ok());
+    let mut traces = TraceSettings::from_env("revops", |name| std::env::var(name).ok());
+    if config.trace_store {
+        traces.store = Some(TraceStoreSettings::in_data_dir(&config.data_dir));
+    }
     let telemetry = revops_telemetry::init(
         std::env::var("LOG_LEVEL").ok().as_deref(),
         format,
@@ -48,11 +51,7 @@ pub fn run(args: ServeArgs) -> anyhow::Result<()> {
         .enable_all()
         .build()
         .context("cannot start the workers' runtime")?;
-    let served = runtime.block_on(serve(
-        config,
-        workers.handle().clone(),
-        traces.traces_endpoint.as_deref(),
-    ));
+    let served = runtime.block_on(serve(config, workers.handle().clone(), &traces));
     drop(workers);
     telemetry.flush();
     served
@@ -82,7 +81,7 @@ fn lower_priority() {
 async fn serve(
     config: LocalConfig,
     workers: tokio::runtime::Handle,
-    traces: Option<&str>,
+    traces: &TraceSettings,
 ) -> anyhow::Result<()> {
     let host =
         LocalHost::start_with_workers_on(config, Arc::new(DemoAgent::new()), workers).await?;
@@ -96,7 +95,7 @@ async fn serve(
 
 /// The start-up lines: where it listens, where data and deliveries go, and a request to
 /// try. A closed standard output is no reason to stop serving, so write errors are ignored.
-fn print_start_up(host: &LocalHost, traces: Option<&str>) {
+fn print_start_up(host: &LocalHost, traces: &TraceSettings) {
     let addr = host.addr();
     let mut lines = vec![
         format!("revops serve: listening on http://{addr}"),
@@ -116,9 +115,16 @@ fn print_start_up(host: &LocalHost, traces: Option<&str>) {
         "  metrics:    EMF lines appended to {}",
         host.metrics_file().display()
     ));
-    lines.push(match traces {
-        Some(endpoint) => format!("  traces:     OTLP http/protobuf to {endpoint}"),
-        None => "  traces:     not exported (set OTEL_EXPORTER_OTLP_ENDPOINT)".to_owned(),
+    lines.push(match &traces.store {
+        Some(store) => format!(
+            "  traces:     spans and log lines kept in {}",
+            store.dir.display()
+        ),
+        None => "  traces:     not kept (REVOPS_TRACE_STORE=off)".to_owned(),
+    });
+    lines.push(match &traces.traces_endpoint {
+        Some(endpoint) => format!("  otlp:       http/protobuf to {endpoint}"),
+        None => "  otlp:       not exported (set OTEL_EXPORTER_OTLP_ENDPOINT)".to_owned(),
     });
     if host.released_at_start() > 0 {
         lines.push(format!(

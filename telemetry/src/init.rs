@@ -1,13 +1,24 @@
 //! Installs the process-wide subscriber once: the log layer (text or JSON on standard
-//! error) and the OpenTelemetry layer. The guard flushes spans on demand (a Lambda
-//! invocation's end) and on drop (process exit), and then the log lines still queued.
+//! error), the OpenTelemetry layer, and the local trace store's log layer when the host
+//! keeps one. The guard flushes spans on demand (a Lambda invocation's end) and on drop
+//! (process exit), and then the log lines still queued.
 
-use crate::{LogFormat, TraceSettings, filter_for, otel::tracer_provider};
+use crate::{
+    LogFormat, TraceSettings, filter_for,
+    otel::{Tracing, tracer_provider},
+    trace_store::StoreLogLayer,
+    xray_udp::DroppedSpans,
+};
 use opentelemetry::trace::TracerProvider as _;
 use opentelemetry_sdk::trace::SdkTracerProvider;
 use std::io::IsTerminal;
 use tracing_appender::non_blocking::{NonBlockingBuilder, WorkerGuard};
-use tracing_subscriber::{filter::LevelFilter, fmt, fmt::writer::BoxMakeWriter, prelude::*};
+use tracing_subscriber::{
+    filter::{LevelFilter, Targets},
+    fmt,
+    fmt::writer::BoxMakeWriter,
+    prelude::*,
+};
 
 /// What the background log writer gathers before a `write` call, at most.
 const LOG_BUFFER_BYTES: usize = 64 * 1024;
@@ -31,8 +42,10 @@ pub enum LogOutput {
 #[derive(Debug)]
 pub struct TelemetryGuard {
     provider: SdkTracerProvider,
-    /// The background log writer's guard, if any: dropping it writes what is queued.
-    _log_writer: Option<WorkerGuard>,
+    /// What the X-Ray exporter could not send, when there is one.
+    xray_dropped: Option<DroppedSpans>,
+    /// The background log writers' guards: dropping one writes what it has queued.
+    _log_writers: Vec<WorkerGuard>,
 }
 
 impl TelemetryGuard {
@@ -41,6 +54,11 @@ impl TelemetryGuard {
         if let Err(error) = self.provider.force_flush() {
             tracing::debug!(%error, "span flush failed");
         }
+    }
+
+    /// How many spans the X-Ray exporter could not send since the process started.
+    pub fn spans_dropped(&self) -> u64 {
+        self.xray_dropped.as_ref().map_or(0, DroppedSpans::total)
     }
 }
 
@@ -58,15 +76,34 @@ pub fn init(
     output: LogOutput,
     settings: &TraceSettings,
 ) -> Result<TelemetryGuard, String> {
-    let provider = tracer_provider(settings)?;
+    let Tracing {
+        provider,
+        xray_dropped,
+    } = tracer_provider(settings)?;
     let tracer = provider.tracer("revops");
     opentelemetry::global::set_tracer_provider(provider.clone());
-    // LOG_LEVEL filters log lines only: spans are traced whatever the log level.
+    // LOG_LEVEL filters log lines only: spans are traced whatever the log level. The
+    // Lambda runtime's own span per invocation is left out: it would start a trace of
+    // its own, apart from the invocation's X-Ray trace that the handlers continue.
     let otel = tracing_opentelemetry::layer()
         .with_tracer(tracer)
-        .with_filter(LevelFilter::INFO);
-    let (writer, log_writer) = match output {
-        LogOutput::Direct => (BoxMakeWriter::new(std::io::stderr), None),
+        .with_filter(
+            Targets::new()
+                .with_target("lambda_runtime", LevelFilter::OFF)
+                .with_default(LevelFilter::INFO),
+        );
+    let mut log_writers = Vec::new();
+    let store_logs = match &settings.store {
+        Some(store) => {
+            let (layer, guard) = StoreLogLayer::new(&store.dir)
+                .map_err(|e| format!("cannot keep log lines in {}: {e}", store.dir.display()))?;
+            log_writers.push(guard);
+            Some(layer.with_filter(filter_for(level)))
+        }
+        None => None,
+    };
+    let writer = match output {
+        LogOutput::Direct => BoxMakeWriter::new(std::io::stderr),
         LogOutput::Background => {
             let (writer, guard) = NonBlockingBuilder::default()
                 .lossy(false)
@@ -76,10 +113,11 @@ pub fn init(
                     LOG_BUFFER_BYTES,
                     std::io::stderr(),
                 ));
-            (BoxMakeWriter::new(writer), Some(guard))
+            log_writers.push(guard);
+            BoxMakeWriter::new(writer)
         }
     };
-    let registry = tracing_subscriber::registry().with(otel);
+    let registry = tracing_subscriber::registry().with(otel).with(store_logs);
     let installed = match format {
         LogFormat::Text => registry
             .with(
@@ -105,6 +143,7 @@ pub fn init(
     drop(installed);
     Ok(TelemetryGuard {
         provider,
-        _log_writer: log_writer,
+        xray_dropped,
+        _log_writers: log_writers,
     })
 }

@@ -1,6 +1,7 @@
 //! Telemetry for every binary, in one place: logs (`LOG_LEVEL`, `LOG_FORMAT`), traces
 //! (OpenTelemetry with X-Ray-compatible ids, OTLP http/protobuf when
-//! `OTEL_EXPORTER_OTLP_ENDPOINT` is set), trace context propagation, and CloudWatch EMF
+//! `OTEL_EXPORTER_OTLP_ENDPOINT` is set, the X-Ray daemon over UDP in Lambda, the local
+//! trace store in `revops serve`), trace context propagation, and CloudWatch EMF
 //! metrics from one catalog, written by events that also log and annotate the span.
 
 pub mod emf;
@@ -10,6 +11,8 @@ mod init;
 mod logging;
 pub mod otel;
 pub mod propagation;
+pub mod trace_store;
+pub mod xray_udp;
 
 pub use events::Event;
 pub use handle::{DEFAULT_NAMESPACE, Telemetry};

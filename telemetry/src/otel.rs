@@ -1,8 +1,14 @@
 //! The OpenTelemetry tracer: X-Ray-compatible trace ids (so the same trace shows in
-//! X-Ray), resource attributes naming the service and function, and, when
-//! `OTEL_EXPORTER_OTLP_ENDPOINT` is set, an OTLP http/protobuf exporter. Without an
-//! endpoint spans still get real ids, so the trace context still flows to the webhook.
+//! X-Ray), resource attributes naming the service and function, and up to three
+//! exporters: OTLP http/protobuf when `OTEL_EXPORTER_OTLP_ENDPOINT` is set, the X-Ray
+//! daemon over UDP when `AWS_XRAY_DAEMON_ADDRESS` is (Lambda with active tracing), and
+//! the local trace store when the host keeps one. With none, spans still get real ids,
+//! so the trace context still flows to the webhook.
 
+use crate::{
+    trace_store::{SpanFileExporter, TraceStoreSettings},
+    xray_udp::{DAEMON_ADDRESS_VAR, DroppedSpans, XrayUdpExporter, daemon_address},
+};
 use opentelemetry::KeyValue;
 use opentelemetry_aws::trace::XrayIdGenerator;
 use opentelemetry_otlp::{Protocol, SpanExporter, WithExportConfig};
@@ -19,12 +25,17 @@ pub struct TraceSettings {
     pub cloud_provider: Option<String>,
     /// The full OTLP traces URL (`…/v1/traces`), if spans are exported.
     pub traces_endpoint: Option<String>,
+    /// `AWS_XRAY_DAEMON_ADDRESS`, if spans go to the X-Ray daemon.
+    pub xray_daemon: Option<String>,
+    /// The local trace store, if the host keeps one (`revops serve` does).
+    pub store: Option<TraceStoreSettings>,
 }
 
 impl TraceSettings {
     /// Settings from the standard variables: `OTEL_SERVICE_NAME`,
     /// `OTEL_EXPORTER_OTLP_TRACES_ENDPOINT` (used as is) or `OTEL_EXPORTER_OTLP_ENDPOINT`
-    /// (`/v1/traces` appended), and Lambda's `AWS_LAMBDA_FUNCTION_NAME`.
+    /// (`/v1/traces` appended), and Lambda's `AWS_LAMBDA_FUNCTION_NAME` and
+    /// `AWS_XRAY_DAEMON_ADDRESS`. No store: the host that keeps one sets it.
     pub fn from_env(default_service: &str, lookup: impl Fn(&str) -> Option<String>) -> Self {
         let get = |name: &str| lookup(name).filter(|v| !v.trim().is_empty());
         let traces_endpoint = get("OTEL_EXPORTER_OTLP_TRACES_ENDPOINT").or_else(|| {
@@ -37,12 +48,24 @@ impl TraceSettings {
             cloud_provider: faas_name.as_ref().map(|_| "aws".to_owned()),
             faas_name,
             traces_endpoint,
+            xray_daemon: get(DAEMON_ADDRESS_VAR),
+            store: None,
         }
     }
 }
 
-/// Builds the tracer provider; an exporter error (a malformed endpoint) is returned.
-pub fn tracer_provider(settings: &TraceSettings) -> Result<SdkTracerProvider, String> {
+/// The tracer provider, and the X-Ray exporter's count of spans it could not send.
+#[derive(Debug)]
+pub struct Tracing {
+    /// The provider.
+    pub provider: SdkTracerProvider,
+    /// What the X-Ray exporter dropped, when there is one.
+    pub xray_dropped: Option<DroppedSpans>,
+}
+
+/// Builds the tracer provider; an exporter error (a malformed endpoint or daemon address,
+/// a store that cannot be made) is returned.
+pub fn tracer_provider(settings: &TraceSettings) -> Result<Tracing, String> {
     let mut attributes = Vec::new();
     if let Some(faas) = &settings.faas_name {
         attributes.push(KeyValue::new("faas.name", faas.clone()));
@@ -66,7 +89,23 @@ pub fn tracer_provider(settings: &TraceSettings) -> Result<SdkTracerProvider, St
             .map_err(|e| format!("cannot build the OTLP exporter for {endpoint}: {e}"))?;
         builder = builder.with_batch_exporter(exporter);
     }
-    Ok(builder.build())
+    let mut xray_dropped = None;
+    if let Some(address) = &settings.xray_daemon {
+        let daemon = daemon_address(address)?;
+        let exporter = XrayUdpExporter::new(daemon)
+            .map_err(|e| format!("cannot open a UDP socket for the X-Ray daemon: {e}"))?;
+        xray_dropped = Some(exporter.dropped());
+        builder = builder.with_batch_exporter(exporter);
+    }
+    if let Some(store) = &settings.store {
+        let exporter = SpanFileExporter::new(&store.dir)
+            .map_err(|e| format!("cannot keep spans in {}: {e}", store.dir.display()))?;
+        builder = builder.with_batch_exporter(exporter);
+    }
+    Ok(Tracing {
+        provider: builder.build(),
+        xray_dropped,
+    })
 }
 
 #[cfg(test)]
@@ -102,5 +141,8 @@ mod tests {
         assert_eq!(full.traces_endpoint.as_deref(), Some("http://x/traces"));
         assert_eq!(full.faas_name.as_deref(), Some("revops-webhook"));
         assert_eq!(full.cloud_provider.as_deref(), Some("aws"));
+        assert_eq!(full.xray_daemon, None);
+        let lambda = settings(&[("AWS_XRAY_DAEMON_ADDRESS", "169.254.79.129:2000")]);
+        assert_eq!(lambda.xray_daemon.as_deref(), Some("169.254.79.129:2000"));
     }
 }

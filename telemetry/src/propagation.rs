@@ -63,6 +63,17 @@ pub fn from_fields<K: AsRef<str>, V: AsRef<str>>(
     }
 }
 
+/// The trace id (hex) of the context that `fields` carry, if they carry one.
+pub fn trace_id_in<K: AsRef<str>, V: AsRef<str>>(
+    fields: impl IntoIterator<Item = (K, V)>,
+) -> Option<String> {
+    let cx = from_fields(fields);
+    let span_context = cx.span().span_context().clone();
+    span_context
+        .is_valid()
+        .then(|| span_context.trace_id().to_string())
+}
+
 /// The attributes a message sent inside `span` carries: its trace context, with the
 /// tracking id in the baggage.
 pub fn message_attributes(span: &tracing::Span, tracking_id: &str) -> BTreeMap<String, String> {
@@ -85,16 +96,47 @@ pub fn continue_from<K: AsRef<str>, V: AsRef<str>>(
     }
 }
 
-/// How every handler starts its span: it continues the trace that `fields` carry (the
-/// request's headers, a message's attributes, the wrapper's payload; a new trace when
-/// they carry none), and records on the span its `trace_id` (for the log lines) and,
-/// when it is known, `revops.tracking_id`. The span declares both fields (empty).
+/// The X-Ray header the host gives one invocation: in Lambda, the invocation's
+/// `Lambda-Runtime-Trace-Id` (Lambda's own segment for it). The AWS host hands it to the
+/// handlers; the local host has none.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct InvocationTrace(pub String);
+
+impl InvocationTrace {
+    /// The context it names, if it is a valid header of a sampled trace: what Lambda
+    /// passes with active tracing when X-Ray keeps the trace.
+    fn sampled(&self) -> Option<Context> {
+        let fields = HashMap::from([(XRAY_HEADER.to_owned(), self.0.clone())]);
+        let cx = XrayPropagator::new().extract(&fields);
+        let span_context = cx.span().span_context().clone();
+        (span_context.is_valid() && span_context.is_sampled()).then_some(cx)
+    }
+}
+
+/// How every handler starts its span. Its parent is the invocation's X-Ray segment when
+/// the host passed a sampled one, so the span sits in the trace X-Ray shows for the
+/// invocation (a trace that `fields` carry from elsewhere is then linked); else the
+/// trace that `fields` carry (the request's headers, a message's attributes, the
+/// wrapper's payload); else a new trace. It records on the span its `trace_id` (for the
+/// log lines) and, when it is known, `revops.tracking_id`. The span declares both fields
+/// (empty).
 pub fn continue_span<K: AsRef<str>, V: AsRef<str>>(
     span: &tracing::Span,
+    invocation: Option<&InvocationTrace>,
     fields: impl IntoIterator<Item = (K, V)>,
     tracking_id: Option<&str>,
 ) {
-    continue_from(span, fields);
+    match invocation.and_then(InvocationTrace::sampled) {
+        Some(segment) => {
+            let carried = from_fields(fields).span().span_context().clone();
+            let trace = segment.span().span_context().trace_id();
+            let _ = span.set_parent(segment);
+            if carried.is_valid() && carried.trace_id() != trace {
+                span.add_link(carried);
+            }
+        }
+        None => continue_from(span, fields),
+    }
     if let Some(trace_id) = trace_id(span) {
         span.record("trace_id", trace_id);
     }
@@ -176,6 +218,28 @@ mod tests {
                 .map(|v| v.to_string()),
             Some("e7aeb7e9-5382-41a5-b858-f8010978cd26".to_owned())
         );
+    }
+
+    #[test]
+    fn only_a_sampled_invocation_segment_is_taken_as_the_parent() {
+        let header = |sampled: u8| {
+            InvocationTrace(format!(
+                "Root=1-5759e988-bd862e3fe1be46a994272793;Parent=53995c3f42cd8ad8;Sampled={sampled}"
+            ))
+        };
+        let segment = header(1).sampled().expect("a sampled segment");
+        let span_context = segment.span().span_context().clone();
+        assert_eq!(
+            span_context.trace_id().to_string(),
+            "5759e988bd862e3fe1be46a994272793"
+        );
+        assert_eq!(span_context.span_id().to_string(), "53995c3f42cd8ad8");
+        assert!(span_context.is_remote());
+        assert!(
+            header(0).sampled().is_none(),
+            "X-Ray does not keep it: the carried context is continued instead"
+        );
+        assert!(InvocationTrace("not a header".into()).sampled().is_none());
     }
 
     #[test]

@@ -1,9 +1,10 @@
 //! One trace per tracking id, from the POST to the delivery, and EMF metrics that follow
 //! the specification and the catalog: the real binary with an OTLP/HTTP receiver and a
-//! webhook receiver on loopback.
+//! webhook receiver on loopback; and the same spans and the request's log lines kept in
+//! the data directory with no collector at all.
 
 use crate::support::{Receiver, SEED_REQUEST, binary::RevopsProcess, wait_until};
-use revops_telemetry::emf::validate_line;
+use revops_telemetry::{emf::validate_line, trace_store::request_telemetry};
 use revops_testkit::{otlp::OtlpReceiver, span_tree::RequestSpans};
 use serde_json::Value;
 use std::{collections::HashSet, time::Duration};
@@ -131,4 +132,94 @@ async fn one_trace_carries_the_tracking_id_from_the_post_to_the_delivery() {
     assert_eq!(end_to_end.len(), 1);
     assert_eq!(end_to_end[0]["tracking_id"], tracking_id.as_str());
     assert_eq!(end_to_end[0]["trace_id"], CALLER_TRACE);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_data_directory_keeps_a_delivered_requests_spans_and_log_lines_with_no_collector() {
+    let receiver = Receiver::always(200).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let url = receiver.url();
+    let revops = RevopsProcess::spawn(
+        data_dir.path(),
+        &[("WEBHOOK_URL", url.as_str()), ("LOG_LEVEL", "info")],
+    );
+    let client = reqwest::Client::new();
+    let post = |body: &'static str| {
+        client
+            .post(format!("{}/webhook", revops.base))
+            .header("content-type", "application/json")
+            .body(body)
+            .send()
+    };
+    let accepted: Value = post(SEED_REQUEST).await.unwrap().json().await.unwrap();
+    let tracking_id = accepted["tracking_id"].as_str().unwrap().to_owned();
+    let other: Value = post(SEED_REQUEST).await.unwrap().json().await.unwrap();
+    wait_until(Duration::from_secs(5), "both deliveries", || async {
+        (receiver.hits().len() == 2).then_some(())
+    })
+    .await;
+    let status: Value = client
+        .get(format!("{}/webhook/{tracking_id}", revops.base))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    tokio::task::spawn_blocking(move || revops.terminate())
+        .await
+        .unwrap();
+
+    let store = data_dir.path().join("traces");
+    let (spans, logs) = request_telemetry(&store, &tracking_id).unwrap();
+    let trace_id = status["trace_id"]
+        .as_str()
+        .expect("the status names the trace");
+    assert!(
+        spans.iter().all(|span| span.trace_id == trace_id),
+        "only the request's trace"
+    );
+    let find = |kind: &str, name: &str| {
+        spans
+            .iter()
+            .find(|span| span.kind == kind && span.name.starts_with(name))
+            .unwrap_or_else(|| panic!("no {kind} span {name:?} among {spans:#?}"))
+    };
+    let server = find("server", "POST /webhook");
+    let producer = find("producer", "send ");
+    let consumer = find("consumer", "process ");
+    let agent = find("client", "invoke_agent");
+    let delivery = find("client", "POST");
+    assert_eq!(producer.parent_span_id, server.span_id);
+    assert_eq!(consumer.parent_span_id, producer.span_id);
+    assert_eq!(agent.parent_span_id, consumer.span_id);
+    assert_eq!(delivery.parent_span_id, consumer.span_id);
+    for span in [server, producer, consumer, agent, delivery] {
+        assert_eq!(
+            span.tracking_id.as_deref(),
+            Some(tracking_id.as_str()),
+            "{}",
+            span.name
+        );
+        assert_eq!(span.service, "revops");
+    }
+    assert_eq!(
+        delivery.attributes["http.response.status_code"], 200,
+        "{delivery:#?}"
+    );
+
+    assert!(!logs.is_empty(), "the request's log lines are kept");
+    for line in &logs {
+        assert!(
+            line.tracking_id.as_deref() == Some(tracking_id.as_str())
+                || line.trace_id.as_deref() == Some(trace_id),
+            "{line:?}"
+        );
+    }
+    let other_id = other["tracking_id"].as_str().unwrap();
+    assert!(
+        logs.iter()
+            .all(|line| line.tracking_id.as_deref() != Some(other_id)),
+        "the other request's lines are not this one's"
+    );
 }

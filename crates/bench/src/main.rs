@@ -72,7 +72,7 @@ enum Bench {
     E2e,
     /// Lambda cold start and memory, next to Python 3 + boto3.
     Coldstart,
-    /// Ingest with OTLP export on, against off.
+    /// Ingest with spans kept in the local store, and also sent over OTLP, against neither.
     Telemetry,
     /// Every benchmark above, in order.
     All,

@@ -4,7 +4,7 @@ use crate::{ApiError, ApiOptions, StatusResponse};
 use axum::{
     Json, Router,
     body::{Body, to_bytes},
-    extract::{Path, State},
+    extract::{Extension, Path, State},
     http::{HeaderMap, StatusCode, header},
     response::{IntoResponse, Response},
     routing::{get, post},
@@ -17,7 +17,7 @@ use revops_core::{
 };
 use revops_telemetry::{
     events::{RequestAccepted, RequestRejected},
-    propagation,
+    propagation::{self, InvocationTrace},
 };
 use serde_json::json;
 use tokio::time::Instant;
@@ -59,9 +59,16 @@ fn is_json(content_type: &str) -> bool {
         || (essence.starts_with("application/") && essence.ends_with("+json"))
 }
 
-/// `POST /webhook` inside an HTTP server span that continues the caller's trace
-/// (`traceparent` or `X-Amzn-Trace-Id`); the outcome becomes a metric either way.
-async fn accept(State(api): State<Api>, headers: HeaderMap, body: Body) -> Response {
+/// `POST /webhook` inside an HTTP server span that continues the invocation's X-Ray
+/// segment when the host passes a sampled one (Lambda with active tracing), else the
+/// caller's trace (`traceparent` or `X-Amzn-Trace-Id`); the outcome becomes a metric
+/// either way.
+async fn accept(
+    State(api): State<Api>,
+    invocation: Option<Extension<InvocationTrace>>,
+    headers: HeaderMap,
+    body: Body,
+) -> Response {
     let started = Instant::now();
     let span = tracing::info_span!(
         "request",
@@ -76,6 +83,7 @@ async fn accept(State(api): State<Api>, headers: HeaderMap, body: Body) -> Respo
     );
     propagation::continue_span(
         &span,
+        invocation.as_ref().map(|Extension(trace)| trace),
         headers
             .iter()
             .filter_map(|(name, value)| Some((name.as_str(), value.to_str().ok()?))),

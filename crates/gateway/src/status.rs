@@ -19,6 +19,9 @@ pub struct StatusResponse {
     pub source_process: String,
     /// When it was queued.
     pub queued_at: String,
+    /// The request's trace (32 lower-case hex digits, the W3C form of its X-Ray id);
+    /// `null` when it had none.
+    pub trace_id: Option<String>,
     /// Every status it passed through, oldest first.
     pub events: Vec<EventResponse>,
     /// Delivery attempts so far.
@@ -56,6 +59,7 @@ impl From<&TrackingRecord> for StatusResponse {
             source_system: record.source_system.clone(),
             source_process: record.source_process.clone(),
             queued_at: format_queued_at(record.queued_at),
+            trace_id: record.trace_id.clone(),
             events: record.events.iter().map(EventResponse::from).collect(),
             attempts: record.attempts,
             last_error: record.last_error.clone(),

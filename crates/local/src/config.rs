@@ -34,6 +34,9 @@ pub struct LocalConfig {
     pub inbound_auth: InboundAuthSettings,
     /// `RATE_LIMIT_PER_SOURCE`, `RATE_LIMIT_BURST`.
     pub rate_limit: Option<Arc<SourceRateLimit>>,
+    /// `REVOPS_TRACE_STORE`: whether spans and log lines are kept in `<data>/traces`
+    /// (`on`, the default, or `off`).
+    pub trace_store: bool,
 }
 
 impl LocalConfig {
@@ -68,9 +71,20 @@ impl LocalConfig {
                 "must be at least 1",
             ));
         }
+        let trace_store = match env.get("REVOPS_TRACE_STORE").as_deref().map(str::trim) {
+            None | Some("on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(ConfigError::new(
+                    "REVOPS_TRACE_STORE",
+                    format!("must be \"on\" or \"off\" (got {other:?})"),
+                ));
+            }
+        };
         Ok(Self {
             listen,
             data_dir,
+            trace_store,
             workers,
             max_receives,
             visibility_timeout: env.seconds("REVOPS_VISIBILITY_TIMEOUT", 300)?,

@@ -81,7 +81,7 @@ impl LocalHost {
         let lock = lock_data_dir(&config.data_dir)?;
         let clock: Arc<dyn Clock> = Arc::new(SystemClock);
         let db =
-            Database::open(&config.data_dir.join(DATABASE_FILE), SCHEMA).with_context(|| {
+            Database::open(&config.data_dir.join(DATABASE_FILE), &SCHEMA).with_context(|| {
                 format!("cannot open the database in {}", config.data_dir.display())
             })?;
         let (producer, queue) = queue_pair(db.clone(), clock.clone(), config.max_receives);

@@ -1,8 +1,20 @@
 //! The local database's tables: the request queue, its dead letters, and the tracking
 //! store. Times are microseconds since the Unix epoch.
 
+use crate::db::{AddedColumn, Schema};
+
+/// The tables, and the columns added since a data directory may have been made.
+pub const SCHEMA: Schema = Schema {
+    create: CREATE,
+    added_columns: &[AddedColumn {
+        table: "tracking",
+        column: "trace_id",
+        definition: "TEXT",
+    }],
+};
+
 /// Statements that create whatever does not exist yet.
-pub const SCHEMA: &str = "
+const CREATE: &str = "
 CREATE TABLE IF NOT EXISTS queue_messages (
     id            TEXT PRIMARY KEY,
     body          TEXT NOT NULL,
@@ -31,6 +43,7 @@ CREATE TABLE IF NOT EXISTS tracking (
     source_system  TEXT NOT NULL,
     source_process TEXT NOT NULL,
     queued_at      INTEGER NOT NULL,
+    trace_id       TEXT,
     attempts       INTEGER NOT NULL DEFAULT 0,
     last_error     TEXT,
     answer         TEXT,

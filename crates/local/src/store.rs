@@ -71,7 +71,7 @@ impl TrackingStore for SqliteStore {
                 let row = c
                     .prepare_cached(
                         "SELECT status, source_system, source_process, queued_at, attempts,
-                                last_error, answer
+                                last_error, answer, trace_id
                          FROM tracking WHERE tracking_id = ?1",
                     )?
                     .query_row([&key], |row| {
@@ -83,6 +83,7 @@ impl TrackingStore for SqliteStore {
                             row.get::<_, i64>(4)?,
                             row.get::<_, Option<String>>(5)?,
                             row.get::<_, Option<String>>(6)?,
+                            row.get::<_, Option<String>>(7)?,
                         ))
                     })
                     .optional()?;
@@ -94,6 +95,7 @@ impl TrackingStore for SqliteStore {
                     attempts,
                     last_error,
                     answer,
+                    trace_id,
                 )) = row
                 else {
                     return Ok(None);
@@ -128,6 +130,7 @@ impl TrackingStore for SqliteStore {
                     source_system,
                     source_process,
                     queued_at: from_micros(queued_at),
+                    trace_id,
                     events,
                     attempts: u32::try_from(attempts).unwrap_or(0),
                     last_error,
@@ -316,15 +319,16 @@ pub(crate) fn insert_new_record(c: &Connection, record: &NewRecord) -> Result<()
     let inserted = c
         .prepare_cached(
             "INSERT OR IGNORE INTO tracking
-               (tracking_id, status, source_system, source_process, queued_at)
-             VALUES (?1, ?2, ?3, ?4, ?5)",
+               (tracking_id, status, source_system, source_process, queued_at, trace_id)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
         )?
         .execute(params![
             id,
             Status::Queued.as_str(),
             record.source_system,
             record.source_process,
-            queued_at
+            queued_at,
+            record.trace_id
         ])?;
     if inserted == 1 {
         c.prepare_cached(

@@ -60,7 +60,7 @@ impl Agent for EchoAgent {
 }
 
 fn open(dir: &std::path::Path) -> (SqliteQueue, SqliteStore) {
-    let db = Database::open(&dir.join("revops.sqlite"), SCHEMA).unwrap();
+    let db = Database::open(&dir.join("revops.sqlite"), &SCHEMA).unwrap();
     (
         SqliteQueue::new(db.clone(), Arc::new(SystemClock), 5),
         SqliteStore::new(db),

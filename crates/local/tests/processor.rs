@@ -64,7 +64,7 @@ struct Setup {
 
 fn setup() -> Setup {
     let dir = tempfile::tempdir().unwrap();
-    let db = Database::open(&dir.path().join("revops.sqlite"), SCHEMA).unwrap();
+    let db = Database::open(&dir.path().join("revops.sqlite"), &SCHEMA).unwrap();
     let queue_clock = Arc::new(ManualClock::now_ish());
     let queue = SqliteQueue::new(db.clone(), queue_clock.clone(), 5);
     let store = SqliteStore::new(db);
@@ -107,7 +107,7 @@ async fn two_copies_of_one_message_ask_the_agent_once_and_deliver_once() {
     } = setup();
     let outbox_path = dir.path().join(pipeline::OUTBOX);
     let message = request_message();
-    store.create(message.new_record()).await.unwrap();
+    store.create(message.new_record(None)).await.unwrap();
     queue.send(message.encode(), Duration::ZERO).await.unwrap();
     queue.send(message.encode(), Duration::ZERO).await.unwrap();
 
@@ -173,7 +173,7 @@ async fn a_delivered_message_emits_its_events_and_a_duplicate_emits_only_its_rec
         ..
     } = setup();
     let message = request_message();
-    store.create(message.new_record()).await.unwrap();
+    store.create(message.new_record(None)).await.unwrap();
     let outcome = send_and_handle_once(&queue, &processor, &message).await;
     assert_eq!(outcome, HandleOutcome::Delivered { attempts: 1 });
     assert_eq!(
@@ -228,7 +228,7 @@ async fn a_new_requests_archived_conversation_is_exactly_its_stored_record() {
         ..
     } = setup();
     let message = request_message();
-    store.create(message.new_record()).await.unwrap();
+    store.create(message.new_record(None)).await.unwrap();
     assert_eq!(
         send_and_handle_once(&queue, &processor, &message).await,
         HandleOutcome::Delivered { attempts: 1 }
@@ -290,7 +290,7 @@ async fn a_first_receive_of_a_request_already_answered_delivers_the_stored_answe
         ..
     } = setup();
     let message = request_message();
-    store.create(message.new_record()).await.unwrap();
+    store.create(message.new_record(None)).await.unwrap();
     // An earlier copy's worker stored the agent's answer and then stopped: a new copy
     // of the message (received for the first time) comes to a record that has changed.
     let answer = AgentAnswer {

@@ -11,7 +11,7 @@ use revops_local::{Database, SqliteQueue, schema::SCHEMA};
 use std::{sync::Arc, time::Duration};
 
 fn open(dir: &std::path::Path, clock: Arc<ManualClock>, max_receives: u32) -> SqliteQueue {
-    let db = Database::open(&dir.join("revops.sqlite"), SCHEMA).unwrap();
+    let db = Database::open(&dir.join("revops.sqlite"), &SCHEMA).unwrap();
     SqliteQueue::new(db, clock, max_receives)
 }
 

@@ -2,7 +2,9 @@
 //! `POST /2015-03-31/functions/{FunctionName}/invocations` hands the payload to a
 //! function run against a [`RuntimeApi`](crate::runtime_api::RuntimeApi) and answers
 //! with its response, as Lambda does: `200` with the function's answer, and
-//! `X-Amz-Function-Error: Unhandled` when the function reported an error. An unknown
+//! `X-Amz-Function-Error: Unhandled` when the function reported an error. The call's
+//! `X-Amzn-Trace-Id` becomes the invocation's X-Ray header, as Lambda continues the
+//! caller's trace (a fresh unsampled one without it). An unknown
 //! function is a `404 ResourceNotFoundException`; `X-Amz-Invocation-Type: Event` is
 //! answered `202` at once and `DryRun` `204`.
 //!
@@ -10,7 +12,7 @@
 
 use crate::{
     moto::REGION,
-    runtime_api::{ACCOUNT_ID, Invoker},
+    runtime_api::{ACCOUNT_ID, Invoker, TraceHeader},
 };
 use axum::{
     Router,
@@ -122,6 +124,10 @@ async fn invoke(
             }
         }
     };
+    let trace = headers
+        .get("x-amzn-trace-id")
+        .and_then(|value| value.to_str().ok())
+        .and_then(continued_trace);
     let invocation_type = headers
         .get("x-amz-invocation-type")
         .and_then(|value| value.to_str().ok())
@@ -130,11 +136,12 @@ async fn invoke(
         "DryRun" => StatusCode::NO_CONTENT.into_response(),
         "Event" => {
             let timeout = functions.timeout;
-            tokio::spawn(async move { invoker.invoke(event, timeout).await });
+            tokio::spawn(async move { invoker.invoke_traced(event, timeout, trace).await });
             StatusCode::ACCEPTED.into_response()
         }
         _ => {
-            let (body, failed) = match invoker.invoke(event, functions.timeout).await {
+            let (body, failed) = match invoker.invoke_traced(event, functions.timeout, trace).await
+            {
                 Ok(response) => (response, false),
                 Err(error) => (error, true),
             };
@@ -159,6 +166,23 @@ async fn invoke(
             response
         }
     }
+}
+
+/// The invocation's header for a call that carried `header`: the same trace, sampled as
+/// the caller's was, with the caller's segment as its parent (Lambda would put its own
+/// segment between them).
+fn continued_trace(header: &str) -> Option<TraceHeader> {
+    let trace_id = TraceHeader::trace_id_of(header)?;
+    let field = |name: &str| {
+        header
+            .split(';')
+            .find_map(|part| part.trim().strip_prefix(name).map(str::to_owned))
+    };
+    Some(TraceHeader {
+        trace_id,
+        parent: field("Parent=")?,
+        sampled: field("Sampled=").as_deref() == Some("1"),
+    })
 }
 
 #[cfg(test)]

@@ -3,7 +3,10 @@
 //! `Runtime.ExitError` when the process ends without answering (a function whose
 //! configuration is refused at start, say) instead of waiting out its timeout.
 
-use crate::{lambda_process::LambdaProcess, runtime_api::Outcome, runtime_api::RuntimeApi};
+use crate::{
+    lambda_process::LambdaProcess,
+    runtime_api::{Outcome, RuntimeApi, TraceHeader},
+};
 use serde_json::{Value, json};
 use std::{ffi::OsStr, path::Path, time::Duration};
 
@@ -38,7 +41,17 @@ impl LambdaFunction {
     /// Invokes it with `event`, as [`RuntimeApi::invoke`] does, failing with
     /// `Runtime.ExitError` as soon as the process has ended.
     pub async fn invoke(&self, event: &Value, timeout: Duration) -> Outcome {
-        let invocation = self.runtime.invoke(event, timeout);
+        self.invoke_traced(event, timeout, None).await
+    }
+
+    /// As [`invoke`](Self::invoke), with `trace` as the invocation's X-Ray header.
+    pub async fn invoke_traced(
+        &self,
+        event: &Value,
+        timeout: Duration,
+        trace: Option<TraceHeader>,
+    ) -> Outcome {
+        let invocation = self.runtime.invoke_traced(event, timeout, trace);
         tokio::pin!(invocation);
         loop {
             tokio::select! {

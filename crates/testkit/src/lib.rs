@@ -35,6 +35,7 @@ pub mod span_tree;
 pub mod store_contract;
 pub mod wait;
 pub mod webhook;
+pub mod xray_daemon;
 
 pub use lambda_function::LambdaFunction;
 pub use lambda_process::LambdaProcess;

@@ -29,10 +29,12 @@ pub struct SeenSpan {
     pub span_id: String,
     /// The parent's span id in hex; empty for a root span.
     pub parent_span_id: String,
-    /// Its attributes, values as text.
+    /// Its attributes, values as text (an array as `[a, b]`).
     pub attributes: Vec<(String, String)>,
     /// The `service.name` of the process that exported it.
     pub service_name: String,
+    /// The spans it links to, as (trace id, span id) in hex.
+    pub links: Vec<(String, String)>,
 }
 
 impl SeenSpan {
@@ -51,6 +53,10 @@ fn text(value: Option<&AnyValue>) -> String {
         Some(any_value::Value::IntValue(i)) => i.to_string(),
         Some(any_value::Value::BoolValue(b)) => b.to_string(),
         Some(any_value::Value::DoubleValue(d)) => d.to_string(),
+        Some(any_value::Value::ArrayValue(array)) => {
+            let items: Vec<String> = array.values.iter().map(|v| text(Some(v))).collect();
+            format!("[{}]", items.join(", "))
+        }
         other => format!("{other:?}"),
     }
 }
@@ -81,6 +87,11 @@ fn seen(span: &Span, service_name: &str) -> SeenSpan {
             .map(|kv| (kv.key.clone(), text(kv.value.as_ref())))
             .collect(),
         service_name: service_name.to_owned(),
+        links: span
+            .links
+            .iter()
+            .map(|link| (hex(&link.trace_id), hex(&link.span_id)))
+            .collect(),
     }
 }
 
@@ -129,12 +140,18 @@ impl Drop for OtlpReceiver {
 
 async fn collect(State(spans): State<Arc<Mutex<Vec<SeenSpan>>>>, body: Bytes) -> &'static str {
     let request = ExportTraceServiceRequest::decode(body).unwrap();
-    let mut spans = spans.lock().unwrap();
+    spans.lock().unwrap().extend(seen_spans(&request));
+    ""
+}
+
+/// Every span of an export request, as the tests read them.
+pub fn seen_spans(request: &ExportTraceServiceRequest) -> Vec<SeenSpan> {
+    let mut spans = Vec::new();
     for resource in &request.resource_spans {
         let service = service_name(resource.resource.as_ref());
         for scope in &resource.scope_spans {
             spans.extend(scope.spans.iter().map(|span| seen(span, &service)));
         }
     }
-    ""
+    spans
 }

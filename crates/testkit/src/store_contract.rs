@@ -17,6 +17,7 @@ pub fn new_record(id: TrackingId) -> NewRecord {
         source_system: "external_app".into(),
         source_process: "test_system".into(),
         queued_at: Utc::now(),
+        trace_id: Some("5759e988bd862e3fe1be46a994272793".into()),
     }
 }
 

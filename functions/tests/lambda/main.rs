@@ -12,3 +12,4 @@ mod configuration;
 mod duplicates;
 mod gateway;
 mod trace;
+mod xray;

@@ -71,6 +71,7 @@ metrics! {
     END_TO_END_LATENCY = "EndToEndLatency", Milliseconds, [SERVICE], "The SLA metric: from queued_at to the receiver's 2xx.";
     MESSAGES_DEAD_LETTERED = "MessagesDeadLettered", Count, [SERVICE], "Messages the queue dead-lettered after too many receives.";
     COLD_STARTS = "ColdStarts", Count, [SERVICE], "Lambda cold starts (process starts).";
+    SPANS_DROPPED = "SpansDropped", Count, [SERVICE], "Spans the X-Ray UDP exporter could not send: too large for a datagram, or the send failed.";
 }
 
 /// The catalog entry named `name`.

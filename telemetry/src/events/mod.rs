@@ -15,7 +15,7 @@ mod recorder;
 
 pub use delivery::{DeliveryAttemptFinished, DeliveryFinished};
 pub use gateway::{RequestAccepted, RequestRejected};
-pub use host::ColdStart;
+pub use host::{ColdStart, SpansDropped};
 pub use outcome::{AgentOutcome, AttemptOutcome, DeliveryOutcome};
 pub use processor::{AgentCallFinished, MessageDeadLettered, MessageReceived};
 #[cfg(feature = "test-events")]
@@ -94,6 +94,7 @@ mod tests {
             tracking_id: Some(id),
         });
         telemetry.emit(&ColdStart);
+        telemetry.emit(&SpansDropped { count: 3 });
 
         let lines = sink.lines();
         let mut names = Vec::new();

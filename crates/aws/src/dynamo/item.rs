@@ -22,6 +22,7 @@ pub(crate) const STATUS: &str = "status";
 pub(crate) const SOURCE_SYSTEM: &str = "source_system";
 pub(crate) const SOURCE_PROCESS: &str = "source_process";
 pub(crate) const QUEUED_AT: &str = "queued_at";
+pub(crate) const TRACE_ID: &str = "trace_id";
 pub(crate) const EVENTS: &str = "events";
 pub(crate) const ATTEMPTS: &str = "attempts";
 pub(crate) const LAST_ERROR: &str = "last_error";
@@ -85,7 +86,7 @@ pub(crate) fn answer(answer: &AgentAnswer) -> Result<AttributeValue, StoreError>
 
 /// The item of a newly accepted request, with its `queued` event.
 pub(crate) fn new_request(record: &NewRecord, retention: std::time::Duration) -> Item {
-    HashMap::from([
+    let mut item = HashMap::from([
         (PK.to_owned(), request_key(&record.tracking_id)),
         (KIND.to_owned(), string("request")),
         (STATUS.to_owned(), string(Status::Queued.as_str())),
@@ -104,7 +105,11 @@ pub(crate) fn new_request(record: &NewRecord, retention: std::time::Duration) ->
         ),
         (ATTEMPTS.to_owned(), number(0)),
         (TTL.to_owned(), expiry(record.queued_at, retention)),
-    ])
+    ]);
+    if let Some(trace_id) = &record.trace_id {
+        item.insert(TRACE_ID.to_owned(), string(trace_id.as_str()));
+    }
+    item
 }
 
 /// A stored item that does not read back.
@@ -181,6 +186,7 @@ pub(crate) fn decode_request(
         source_system: get_string(item, SOURCE_SYSTEM)?.to_owned(),
         source_process: get_string(item, SOURCE_PROCESS)?.to_owned(),
         queued_at: parse_time(QUEUED_AT, get_string(item, QUEUED_AT)?)?,
+        trace_id: optional_string(item, TRACE_ID)?.map(str::to_owned),
         events,
         attempts,
         last_error: optional_string(item, LAST_ERROR)?.map(str::to_owned),
@@ -199,6 +205,7 @@ mod tests {
             source_system: "external_app".into(),
             source_process: "test_system".into(),
             queued_at: Utc::now(),
+            trace_id: Some("5759e988bd862e3fe1be46a994272793".into()),
         };
         let item = new_request(&record, std::time::Duration::from_secs(60));
         let back = decode_request(record.tracking_id, &item).unwrap();
@@ -208,6 +215,7 @@ mod tests {
         assert_eq!(back.events.len(), 1);
         assert_eq!(back.events[0].at.timestamp_micros(), micros);
         assert_eq!(back.attempts, 0);
+        assert_eq!(back.trace_id, record.trace_id);
         assert_eq!(
             item[TTL],
             AttributeValue::N((record.queued_at.timestamp() + 60).to_string())

@@ -12,6 +12,7 @@
 //! | `status` | S | current status (`queued`, `processing`, …) |
 //! | `source_system`, `source_process` | S | the caller |
 //! | `queued_at` | S | RFC 3339, microseconds, UTC |
+//! | `trace_id` | S | the request's trace, 32 hex digits (absent when it had none) |
 //! | `events` | L of M | the timeline, oldest first: `{status: S, at: S, detail: S?}`, appended with `list_append` |
 //! | `attempts` | N | delivery attempts |
 //! | `last_error` | S | absent when there is none |

@@ -118,7 +118,6 @@ impl Gateway {
             request,
             queued_at,
         };
-        let record = message.new_record();
         let span = tracing::info_span!(
             "send",
             otel.name = format!("send {}", self.producer.name()),
@@ -129,6 +128,7 @@ impl Gateway {
             messaging.message.id = tracing::field::Empty,
             revops.tracking_id = %tracking_id,
         );
+        let record = message.new_record(propagation::trace_id(&span));
         let mut encoded = message.encode();
         encoded.attributes.extend(propagation::message_attributes(
             &span,

@@ -42,13 +42,15 @@ impl RequestMessage {
         }
     }
 
-    /// The tracking record the gateway creates for this request.
-    pub fn new_record(&self) -> NewRecord {
+    /// The tracking record the gateway creates for this request, in the trace
+    /// `trace_id`.
+    pub fn new_record(&self, trace_id: Option<String>) -> NewRecord {
         NewRecord {
             tracking_id: self.tracking_id,
             source_system: self.request.source_system.as_str().to_owned(),
             source_process: self.request.source_process.as_str().to_owned(),
             queued_at: self.queued_at,
+            trace_id,
         }
     }
 

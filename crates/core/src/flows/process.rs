@@ -215,7 +215,7 @@ impl Processor {
             revops.tracking_id = tracing::field::Empty,
             trace_id = tracing::field::Empty,
         );
-        propagation::continue_span(&span, &received.message.attributes, None);
+        propagation::continue_span(&span, None, &received.message.attributes, None);
         self.handle_in_span(received).instrument(span).await
     }
 

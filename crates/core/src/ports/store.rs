@@ -29,6 +29,9 @@ pub struct NewRecord {
     pub source_process: String,
     /// When it was queued.
     pub queued_at: DateTime<Utc>,
+    /// The request's trace id (32 lower-case hex digits, the W3C form of its X-Ray id),
+    /// when the gateway's span had one.
+    pub trace_id: Option<String>,
 }
 
 /// Everything known about a request.
@@ -44,6 +47,8 @@ pub struct TrackingRecord {
     pub source_process: String,
     /// When it was queued.
     pub queued_at: DateTime<Utc>,
+    /// The request's trace id, when it has one.
+    pub trace_id: Option<String>,
     /// Every status it passed through, oldest first.
     pub events: Vec<StatusEvent>,
     /// Delivery attempts made so far.
@@ -66,6 +71,7 @@ impl TrackingRecord {
             source_system: new.source_system.clone(),
             source_process: new.source_process.clone(),
             queued_at,
+            trace_id: new.trace_id.clone(),
             events: vec![StatusEvent {
                 status: Status::Queued,
                 at: queued_at,

@@ -19,9 +19,11 @@
 //! 20 s (see `BENCHMARKS.md`).
 
 mod readers;
+mod schema;
 
 use readers::Readers;
 use rusqlite::Connection;
+pub use schema::{AddedColumn, Schema};
 use std::{collections::VecDeque, path::Path, sync::Arc, thread};
 use tokio::sync::{mpsc, oneshot};
 
@@ -97,7 +99,7 @@ pub struct Database {
 impl Database {
     /// Opens (creating if needed) the database at `path`, applies `schema`, and starts
     /// its writer thread.
-    pub fn open(path: &Path, schema: &str) -> Result<Self, DbError> {
+    pub fn open(path: &Path, schema: &Schema) -> Result<Self, DbError> {
         let connection = Connection::open(path)?;
         connection.pragma_update(None, "journal_mode", "WAL")?;
         connection.pragma_update(None, "synchronous", "FULL")?;
@@ -106,7 +108,7 @@ impl Database {
         connection.pragma_update(None, "mmap_size", MMAP_BYTES)?;
         connection.pragma_update(None, "wal_autocheckpoint", CHECKPOINT_PAGES)?;
         connection.busy_timeout(std::time::Duration::from_secs(5))?;
-        connection.execute_batch(schema)?;
+        schema.apply(&connection)?;
         connection.set_prepared_statement_cache_capacity(STATEMENT_CACHE);
         let readers = Arc::new(Readers::new(path));
         let (jobs, receiver) = mpsc::channel(QUEUE_DEPTH);
@@ -280,7 +282,8 @@ fn writer(connection: Connection, mut receiver: mpsc::Receiver<(Priority, Job)>)
 mod tests {
     use super::*;
 
-    const SCHEMA: &str = "CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, v INTEGER NOT NULL);";
+    const SCHEMA: Schema =
+        Schema::new("CREATE TABLE IF NOT EXISTS t (k TEXT PRIMARY KEY, v INTEGER NOT NULL);");
 
     /// A job that records `label` when run.
     fn labelled(label: &'static str, ran: &Arc<std::sync::Mutex<Vec<&'static str>>>) -> Job {
@@ -338,7 +341,7 @@ mod tests {
     async fn a_failing_job_rolls_back_alone_and_others_commit() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite");
-        let db = Database::open(&path, SCHEMA).unwrap();
+        let db = Database::open(&path, &SCHEMA).unwrap();
         let insert = |k: &'static str| {
             let db = db.clone();
             async move {
@@ -364,7 +367,7 @@ mod tests {
     async fn the_wal_starts_over_instead_of_growing_while_commits_keep_coming() {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("db.sqlite");
-        let db = Database::open(&path, SCHEMA).unwrap();
+        let db = Database::open(&path, &SCHEMA).unwrap();
         let wal = dir.path().join("db.sqlite-wal");
         let threshold = u64::try_from(CHECKPOINT_PAGES).unwrap() * 4096;
         let mut largest = 0;
@@ -397,7 +400,7 @@ mod tests {
     #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
     async fn reads_see_every_commit_already_answered_however_many_run_at_once() {
         let dir = tempfile::tempdir().unwrap();
-        let db = Database::open(&dir.path().join("db.sqlite"), SCHEMA).unwrap();
+        let db = Database::open(&dir.path().join("db.sqlite"), &SCHEMA).unwrap();
         let mut reads = tokio::task::JoinSet::new();
         for n in 0..100_i64 {
             let key = format!("k{n}");

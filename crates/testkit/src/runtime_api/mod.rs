@@ -8,8 +8,10 @@
 
 mod routes;
 mod state;
+mod trace_header;
 
 pub use state::Outcome;
+pub use trace_header::TraceHeader;
 
 use serde_json::{Value, json};
 use state::State;
@@ -71,8 +73,19 @@ impl RuntimeApi {
         event: &Value,
         timeout: Duration,
     ) -> impl Future<Output = Outcome> + Send + use<> {
+        self.invoke_traced(event, timeout, None)
+    }
+
+    /// As [`invoke`](Self::invoke), with `trace` as the invocation's X-Ray header (a
+    /// fresh unsampled one when `None`, as Lambda passes without active tracing).
+    pub fn invoke_traced(
+        &self,
+        event: &Value,
+        timeout: Duration,
+        trace: Option<TraceHeader>,
+    ) -> impl Future<Output = Outcome> + Send + use<> {
         let (invoker, event) = (self.invoker(), event.clone());
-        async move { invoker.invoke(event, timeout).await }
+        async move { invoker.invoke_traced(event, timeout, trace).await }
     }
 
     /// A handle that invokes this function from elsewhere (another server's task).
@@ -108,7 +121,18 @@ pub struct Invoker {
 impl Invoker {
     /// As [`RuntimeApi::invoke`].
     pub async fn invoke(&self, event: Value, timeout: Duration) -> Outcome {
-        let (id, outcome) = self.state.queue(event, timeout)?;
+        self.invoke_traced(event, timeout, None).await
+    }
+
+    /// As [`RuntimeApi::invoke_traced`].
+    pub async fn invoke_traced(
+        &self,
+        event: Value,
+        timeout: Duration,
+        trace: Option<TraceHeader>,
+    ) -> Outcome {
+        let trace = trace.unwrap_or_else(|| TraceHeader::fresh(false));
+        let (id, outcome) = self.state.queue(event, timeout, trace.header())?;
         match tokio::time::timeout(timeout, outcome).await {
             Ok(Ok(outcome)) => outcome,
             Ok(Err(_)) => Err(json!({

@@ -52,12 +52,13 @@ impl State {
         }
     }
 
-    /// Queues `event` with `timeout` to run; the receiver gets the outcome. An init error
-    /// already reported is the outcome at once.
+    /// Queues `event` with `timeout` to run, with `trace_id` as its X-Ray header; the
+    /// receiver gets the outcome. An init error already reported is the outcome at once.
     pub(super) fn queue(
         &self,
         event: Value,
         timeout: Duration,
+        trace_id: String,
     ) -> Result<(String, oneshot::Receiver<Outcome>), Value> {
         if let Some(error) = self.init_error() {
             return Err(error);
@@ -69,7 +70,7 @@ impl State {
             id: id.clone(),
             event,
             deadline_ms: unix_ms() + timeout.as_millis(),
-            trace_id: xray_trace_id(),
+            trace_id,
         };
         if self.sender.send(invocation).is_err() {
             self.forget(&id);
@@ -129,15 +130,4 @@ fn unix_ms() -> u128 {
         .duration_since(UNIX_EPOCH)
         .unwrap_or_default()
         .as_millis()
-}
-
-/// A fresh X-Ray trace header, not sampled (as Lambda passes when tracing is off).
-fn xray_trace_id() -> String {
-    let random = uuid::Uuid::new_v4().simple().to_string();
-    let seconds = unix_ms() / 1000;
-    format!(
-        "Root=1-{seconds:08x}-{};Parent={};Sampled=0",
-        &random[..24],
-        &random[16..32]
-    )
 }

@@ -2,7 +2,7 @@
 //! environment each needs.
 
 use super::{AGENT_ALIAS_ID, AGENT_ID, Stack, events};
-use revops_testkit::{LambdaFunction, invoke_api::LambdaInvokeApi};
+use revops_testkit::{LambdaFunction, invoke_api::LambdaInvokeApi, runtime_api::TraceHeader};
 use serde_json::Value;
 use std::{ops::Deref, path::Path, time::Duration};
 
@@ -71,7 +71,17 @@ impl Function {
 
     /// Invokes it and returns its answer; panics with its logs when it failed.
     pub async fn call(&self, event: &Value) -> Value {
-        match self.invoke(event, INVOKE_TIMEOUT).await {
+        self.call_with(event, None).await
+    }
+
+    /// As [`call`](Self::call), with `trace` as the invocation's X-Ray header (Lambda's
+    /// `Lambda-Runtime-Trace-Id`).
+    pub async fn call_traced(&self, event: &Value, trace: TraceHeader) -> Value {
+        self.call_with(event, Some(trace)).await
+    }
+
+    async fn call_with(&self, event: &Value, trace: Option<TraceHeader>) -> Value {
+        match self.invoke_traced(event, INVOKE_TIMEOUT, trace).await {
             Ok(response) => response,
             Err(error) => panic!("the function failed: {error}\n{}", self.process.logs()),
         }
