@@ -84,9 +84,16 @@ pub fn init(
     opentelemetry::global::set_tracer_provider(provider.clone());
     // LOG_LEVEL filters log lines only: spans are traced whatever the log level. The
     // Lambda runtime's own span per invocation is left out: it would start a trace of
-    // its own, apart from the invocation's X-Ray trace that the handlers continue.
+    // its own, apart from the invocation's X-Ray trace that the handlers continue. The
+    // bridge's own attributes (source location, thread, module, busy and idle times) are
+    // left out too: span names and attributes say where a span comes from, and timing
+    // every enter and exit costs on the hot path.
     let otel = tracing_opentelemetry::layer()
         .with_tracer(tracer)
+        .with_location(false)
+        .with_threads(false)
+        .with_target(false)
+        .with_tracked_inactivity(false)
         .with_filter(
             Targets::new()
                 .with_target("lambda_runtime", LevelFilter::OFF)

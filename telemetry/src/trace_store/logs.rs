@@ -6,7 +6,7 @@
 //! rather than slowing the code that logs.
 
 use super::{LOGS_FILE, rotating};
-use serde_json::{Map, Value};
+use serde::{Serialize, Serializer, ser::SerializeMap};
 use std::{fmt, io::Write, path::Path};
 use tracing::{
     Event, Subscriber,
@@ -64,29 +64,86 @@ impl Visit for RequestIds {
     }
 }
 
-/// An event's fields, as JSON.
+/// One field's value.
+enum FieldValue {
+    Text(String),
+    Signed(i64),
+    Unsigned(u64),
+    Float(f64),
+    Flag(bool),
+}
+
+/// An event's fields, the message and the tracking id apart.
 #[derive(Default)]
-struct Fields(Map<String, Value>);
+struct Fields {
+    message: String,
+    tracking_id: Option<String>,
+    others: Vec<(&'static str, FieldValue)>,
+}
+
+impl Fields {
+    fn add(&mut self, field: &Field, value: FieldValue) {
+        match (field.name(), value) {
+            ("message", FieldValue::Text(text)) => self.message = text,
+            (name, FieldValue::Text(text)) if TRACKING_ID_FIELDS.contains(&name) => {
+                self.tracking_id = Some(text);
+            }
+            (name, value) => self.others.push((name, value)),
+        }
+    }
+}
 
 impl Visit for Fields {
     fn record_str(&mut self, field: &Field, value: &str) {
-        self.0.insert(field.name().to_owned(), value.into());
+        self.add(field, FieldValue::Text(value.to_owned()));
     }
     fn record_i64(&mut self, field: &Field, value: i64) {
-        self.0.insert(field.name().to_owned(), value.into());
+        self.add(field, FieldValue::Signed(value));
     }
     fn record_u64(&mut self, field: &Field, value: u64) {
-        self.0.insert(field.name().to_owned(), value.into());
+        self.add(field, FieldValue::Unsigned(value));
     }
     fn record_f64(&mut self, field: &Field, value: f64) {
-        self.0.insert(field.name().to_owned(), value.into());
+        self.add(field, FieldValue::Float(value));
     }
     fn record_bool(&mut self, field: &Field, value: bool) {
-        self.0.insert(field.name().to_owned(), value.into());
+        self.add(field, FieldValue::Flag(value));
     }
     fn record_debug(&mut self, field: &Field, value: &dyn fmt::Debug) {
-        self.0
-            .insert(field.name().to_owned(), format!("{value:?}").into());
+        self.add(field, FieldValue::Text(format!("{value:?}")));
+    }
+}
+
+/// One line: the fields of [`StoredLog`](super::StoredLog), written straight out.
+struct LogLine<'a> {
+    at: String,
+    level: &'static str,
+    target: &'a str,
+    ids: &'a RequestIds,
+    fields: &'a Fields,
+}
+
+impl Serialize for LogLine<'_> {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("at", &self.at)?;
+        map.serialize_entry("level", self.level)?;
+        map.serialize_entry("message", &self.fields.message)?;
+        map.serialize_entry("tracking_id", &self.ids.tracking_id)?;
+        if let Some(trace_id) = &self.ids.trace_id {
+            map.serialize_entry("trace_id", trace_id)?;
+        }
+        map.serialize_entry("target", self.target)?;
+        for (name, value) in &self.fields.others {
+            match value {
+                FieldValue::Text(text) => map.serialize_entry(name, text)?,
+                FieldValue::Signed(n) => map.serialize_entry(name, n)?,
+                FieldValue::Unsigned(n) => map.serialize_entry(name, n)?,
+                FieldValue::Float(n) => map.serialize_entry(name, n)?,
+                FieldValue::Flag(b) => map.serialize_entry(name, b)?,
+            }
+        }
+        map.end()
     }
 }
 
@@ -114,12 +171,8 @@ where
     fn on_event(&self, event: &Event<'_>, ctx: Context<'_, S>) {
         let mut fields = Fields::default();
         event.record(&mut fields);
-        let mut fields = fields.0;
         let mut ids = RequestIds {
-            tracking_id: TRACKING_ID_FIELDS
-                .iter()
-                .find_map(|name| fields.remove(*name))
-                .and_then(|v| v.as_str().map(str::to_owned)),
+            tracking_id: fields.tracking_id.take(),
             trace_id: None,
         };
         if let Some(scope) = ctx.event_scope(event) {
@@ -137,26 +190,15 @@ where
                 }
             }
         }
-        let message = fields
-            .remove("message")
-            .and_then(|v| v.as_str().map(str::to_owned))
-            .unwrap_or_default();
-        let mut line = Map::new();
-        line.insert(
-            "at".into(),
-            chrono::Utc::now()
-                .to_rfc3339_opts(chrono::SecondsFormat::Micros, true)
-                .into(),
-        );
-        line.insert("level".into(), event.metadata().level().as_str().into());
-        line.insert("message".into(), message.into());
-        line.insert("tracking_id".into(), ids.tracking_id.into());
-        if let Some(trace_id) = ids.trace_id {
-            line.insert("trace_id".into(), trace_id.into());
-        }
-        line.insert("target".into(), event.metadata().target().into());
-        line.extend(fields);
-        if let Ok(mut bytes) = serde_json::to_vec(&line) {
+        let line = LogLine {
+            at: chrono::Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
+            level: event.metadata().level().as_str(),
+            target: event.metadata().target(),
+            ids: &ids,
+            fields: &fields,
+        };
+        let mut bytes = Vec::with_capacity(256);
+        if serde_json::to_writer(&mut bytes, &line).is_ok() {
             bytes.push(b'\n');
             let _ = self.writer.clone().write_all(&bytes);
         }

@@ -1,14 +1,10 @@
-//! What the store holds, and reading one request's part of it back: its spans (every
+//! What the store holds (the span lines are written by `spans`, from the same fields),
+//! and reading one request's part of it back: its spans (every
 //! span of the traces that carry its tracking id) and its log lines (those naming the
 //! tracking id or one of those traces), oldest file first.
 
 use super::{LOGS_FILE, SPANS_FILE, files_oldest_first};
 use chrono::{DateTime, Utc};
-use opentelemetry::{
-    Value,
-    trace::{SpanKind, Status},
-};
-use opentelemetry_sdk::trace::SpanData;
 use serde::{Deserialize, Serialize};
 use serde_json::Map;
 use std::{
@@ -45,66 +41,6 @@ pub struct StoredSpan {
     pub tracking_id: Option<String>,
     /// Every attribute.
     pub attributes: Map<String, serde_json::Value>,
-}
-
-impl StoredSpan {
-    /// The line for `span`, exported by `service`.
-    pub fn from_span(span: &SpanData, service: &str) -> Self {
-        let attributes: Map<String, serde_json::Value> = span
-            .attributes
-            .iter()
-            .map(|kv| (kv.key.to_string(), json_value(&kv.value)))
-            .collect();
-        let (status, status_message) = match &span.status {
-            Status::Unset => ("unset", None),
-            Status::Ok => ("ok", None),
-            Status::Error { description } => ("error", Some(description.to_string())),
-        };
-        let duration = span
-            .end_time
-            .duration_since(span.start_time)
-            .unwrap_or_default();
-        Self {
-            trace_id: span.span_context.trace_id().to_string(),
-            span_id: span.span_context.span_id().to_string(),
-            parent_span_id: if span.parent_span_id == opentelemetry::trace::SpanId::INVALID {
-                String::new()
-            } else {
-                span.parent_span_id.to_string()
-            },
-            name: span.name.to_string(),
-            kind: kind_name(&span.span_kind).to_owned(),
-            service: service.to_owned(),
-            start: DateTime::<Utc>::from(span.start_time),
-            duration_ms: duration.as_secs_f64() * 1000.0,
-            status: status.to_owned(),
-            status_message,
-            tracking_id: attributes
-                .get("revops.tracking_id")
-                .and_then(|v| v.as_str())
-                .map(str::to_owned),
-            attributes,
-        }
-    }
-}
-
-fn kind_name(kind: &SpanKind) -> &'static str {
-    match kind {
-        SpanKind::Server => "server",
-        SpanKind::Client => "client",
-        SpanKind::Producer => "producer",
-        SpanKind::Consumer => "consumer",
-        SpanKind::Internal => "internal",
-    }
-}
-
-fn json_value(value: &Value) -> serde_json::Value {
-    match value {
-        Value::Bool(b) => (*b).into(),
-        Value::I64(i) => (*i).into(),
-        Value::F64(f) => (*f).into(),
-        other => other.to_string().into(),
-    }
 }
 
 /// One log line, as a line of `logs.jsonl`.
