@@ -4,6 +4,7 @@
 //! trace store in `revops serve`), trace context propagation, and CloudWatch EMF
 //! metrics from one catalog, written by events that also log and annotate the span.
 
+pub mod agent_steps;
 pub mod emf;
 pub mod events;
 mod handle;

@@ -207,6 +207,20 @@ async fn the_data_directory_keeps_a_delivered_requests_spans_and_log_lines_with_
         delivery.attributes["http.response.status_code"], 200,
         "{delivery:#?}"
     );
+    // The demo agent's steps, under the agent call.
+    let planning = find("client", "chat demo-intent-classifier");
+    let sub_agent = find("internal", "invoke_agent DealAnalysisAgent");
+    let data = find("client", "execute_tool sample-crm-data");
+    assert_eq!(planning.parent_span_id, agent.span_id);
+    assert_eq!(sub_agent.parent_span_id, agent.span_id);
+    assert_eq!(data.parent_span_id, sub_agent.span_id);
+    assert_eq!(data.attributes["gen_ai.agent.name"], "DealAnalysisAgent");
+    assert!(planning.start >= agent.start && sub_agent.start >= planning.start);
+    assert_eq!(
+        status["agents_used"],
+        serde_json::json!(["DemoManagerAgent", "DealAnalysisAgent"]),
+        "{status}"
+    );
 
     assert!(!logs.is_empty(), "the request's log lines are kept");
     for line in &logs {

@@ -2,6 +2,7 @@
 
 use crate::{
     BedrockAgentConfig, ConfigError, TRACKING_ID_ATTRIBUTE, default_session_id, errors, stream,
+    trace_steps::TraceSteps,
 };
 use async_trait::async_trait;
 use aws_config::{BehaviorVersion, SdkConfig};
@@ -13,6 +14,7 @@ use aws_sdk_bedrockagentruntime::{
 };
 use chrono::Utc;
 use revops_core::ports::{Agent, AgentAnswer, AgentError, AgentQuestion};
+use revops_telemetry::agent_steps::{agents_used, record_steps};
 use tokio::time::Instant;
 use tracing::Instrument;
 
@@ -56,11 +58,13 @@ impl BedrockAgent {
         &self.config
     }
 
-    /// The call itself, stream included, without the time limit.
+    /// The call itself, stream included, without the time limit; the trace's steps go
+    /// to `steps`.
     async fn invoke(
         &self,
         question: &AgentQuestion,
         session_id: &str,
+        steps: &mut TraceSteps,
     ) -> Result<String, AgentError> {
         let session_state = SessionState::builder()
             .session_attributes(TRACKING_ID_ATTRIBUTE, question.tracking_id.to_string())
@@ -73,6 +77,7 @@ impl BedrockAgent {
             .session_id(session_id)
             .input_text(&question.query)
             .session_state(session_state)
+            .enable_trace(self.config.trace())
             .send()
             .await
             .map_err(errors::from_invoke_error)?;
@@ -80,7 +85,7 @@ impl BedrockAgent {
             request_id = output.request_id().unwrap_or_default(),
             "agent stream opened"
         );
-        stream::read_answer(&mut output.completion).await
+        stream::read_answer(&mut output.completion, steps).await
     }
 }
 
@@ -101,9 +106,13 @@ impl Agent for BedrockAgent {
         async {
             let started = Instant::now();
             let limit = self.config.call_timeout();
-            let result = tokio::time::timeout(limit, self.invoke(question, &session_id))
-                .await
-                .unwrap_or(Err(AgentError::Timeout(limit)));
+            let mut trace = TraceSteps::default();
+            let result =
+                tokio::time::timeout(limit, self.invoke(question, &session_id, &mut trace))
+                    .await
+                    .unwrap_or(Err(AgentError::Timeout(limit)));
+            let (steps, dropped) = trace.finish();
+            record_steps(&tracing::Span::current(), &steps, dropped);
             let elapsed_ms = started.elapsed().as_millis();
             match result {
                 Ok(response) => {
@@ -116,6 +125,8 @@ impl Agent for BedrockAgent {
                         response,
                         session_id: session_id.clone(),
                         answered_at: Utc::now(),
+                        agents_used: agents_used(&steps),
+                        usage: TraceSteps::usage(&steps),
                     })
                 }
                 Err(error) => {

@@ -15,6 +15,10 @@ pub const AGENT_ALIAS_ID_VAR: &str = "BEDROCK_AGENT_ALIAS_ID";
 /// The variable giving one call's time limit, in seconds (optional).
 pub const CALL_TIMEOUT_VAR: &str = "BEDROCK_AGENT_CALL_TIMEOUT";
 
+/// The variable that turns Bedrock's orchestration trace off (`off`) or on (`on`, the
+/// default): with it on, the agent's steps become spans.
+pub const TRACE_VAR: &str = "BEDROCK_AGENT_TRACE";
+
 /// One call's time limit unless configured: two minutes, stream included.
 pub const DEFAULT_CALL_TIMEOUT: Duration = Duration::from_secs(120);
 
@@ -41,6 +45,7 @@ pub struct BedrockAgentConfig {
     agent_id: String,
     agent_alias_id: String,
     call_timeout: Duration,
+    trace: bool,
 }
 
 impl BedrockAgentConfig {
@@ -55,7 +60,13 @@ impl BedrockAgentConfig {
             agent_id: checked_id(AGENT_ID_VAR, agent_id.into())?,
             agent_alias_id: checked_id(AGENT_ALIAS_ID_VAR, agent_alias_id.into())?,
             call_timeout: DEFAULT_CALL_TIMEOUT,
+            trace: true,
         })
+    }
+
+    /// The same configuration with Bedrock's orchestration trace on or off.
+    pub fn with_trace(self, trace: bool) -> Self {
+        Self { trace, ..self }
     }
 
     /// The same configuration with another time limit per call.
@@ -81,10 +92,21 @@ impl BedrockAgentConfig {
                 .ok_or(ConfigError::Missing(name))
         };
         let config = Self::new(required(AGENT_ID_VAR)?, required(AGENT_ALIAS_ID_VAR)?)?;
-        match lookup(CALL_TIMEOUT_VAR).filter(|value| !value.trim().is_empty()) {
-            None => Ok(config),
-            Some(value) => Ok(config.with_call_timeout(parse_timeout(&value)?)),
-        }
+        let config = match lookup(CALL_TIMEOUT_VAR).filter(|value| !value.trim().is_empty()) {
+            None => config,
+            Some(value) => config.with_call_timeout(parse_timeout(&value)?),
+        };
+        let trace = match lookup(TRACE_VAR).as_deref().map(str::trim) {
+            None | Some("" | "on") => true,
+            Some("off") => false,
+            Some(other) => {
+                return Err(ConfigError::Invalid {
+                    name: TRACE_VAR,
+                    problem: format!("must be \"on\" or \"off\" (got {other:?})"),
+                });
+            }
+        };
+        Ok(config.with_trace(trace))
     }
 
     /// The agent's id.
@@ -100,6 +122,11 @@ impl BedrockAgentConfig {
     /// One call's time limit, stream included.
     pub fn call_timeout(&self) -> Duration {
         self.call_timeout
+    }
+
+    /// Whether Bedrock is asked for its orchestration trace.
+    pub fn trace(&self) -> bool {
+        self.trace
     }
 }
 

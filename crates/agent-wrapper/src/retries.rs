@@ -102,6 +102,7 @@ mod tests {
                 response: "ok".to_owned(),
                 session_id: "s1".to_owned(),
                 answered_at: Utc::now(),
+                ..Default::default()
             })
         }
     }

@@ -1,8 +1,8 @@
 //! Reading `InvokeAgent`'s event stream: the `chunk` events' bytes, in order, make the
 //! answer. The bytes are joined first and decoded once, so a character split across two
-//! chunks comes out whole.
+//! chunks comes out whole. The `trace` events go to the [`TraceSteps`] the caller gives.
 
-use crate::errors;
+use crate::{errors, trace_steps::TraceSteps};
 use aws_sdk_bedrockagentruntime::{
     primitives::event_stream::EventReceiver,
     types::{ResponseStream, error::ResponseStreamError},
@@ -39,9 +39,10 @@ impl Answer {
     }
 }
 
-/// Reads the stream to its end and returns the answer.
+/// Reads the stream to its end and returns the answer; trace events go to `steps`.
 pub(crate) async fn read_answer(
     stream: &mut EventReceiver<ResponseStream, ResponseStreamError>,
+    steps: &mut TraceSteps,
 ) -> Result<String, AgentError> {
     let mut answer = Answer::default();
     while let Some(event) = stream.recv().await.map_err(errors::from_stream_error)? {
@@ -51,7 +52,7 @@ pub(crate) async fn read_answer(
                 tracing::trace!(bytes = bytes.len(), "answer chunk");
                 answer.push(bytes);
             }
-            ResponseStream::Trace(_) => tracing::trace!("agent trace event"),
+            ResponseStream::Trace(part) => steps.observe(&part),
             other => tracing::debug!(event = ?event_name(&other), "ignored agent event"),
         }
     }

@@ -16,16 +16,22 @@
 //! - "What can you do?";
 //!
 //! and says plainly that it cannot answer anything else.
+//!
+//! Like the Bedrock agent, it reports its steps ([`steps`]): the manager reading the
+//! question, and the sub-agent that answers it reading the data, so the local trace
+//! shows them under the agent call and the status lists the agents used.
 
 pub mod answers;
 pub mod data;
 pub mod intent;
 pub mod money;
 pub mod quarter;
+pub mod steps;
 
 use async_trait::async_trait;
 use chrono::{NaiveDate, Utc};
 use revops_core::ports::{Agent, AgentAnswer, AgentError, AgentQuestion};
+use revops_telemetry::agent_steps::{AgentStep, agents_used, record_steps};
 
 pub use data::CrmData;
 
@@ -56,8 +62,17 @@ impl DemoAgent {
 
     /// The markdown answer to `query`: the same query always gets the same text.
     pub fn respond(&self, query: &str) -> String {
+        self.respond_with_steps(query).0
+    }
+
+    /// The answer to `query`, and the steps taken to it.
+    pub fn respond_with_steps(&self, query: &str) -> (String, Vec<AgentStep>) {
+        let started = Utc::now();
         let intent = intent::classify(query, &self.data);
-        answers::render(&intent, &self.data)
+        let classified = Utc::now();
+        let answer = answers::render(&intent, &self.data);
+        let steps = steps::taken(&intent, started, classified, Utc::now());
+        (answer, steps)
     }
 }
 
@@ -73,11 +88,15 @@ impl Agent for DemoAgent {
         if question.query.trim().is_empty() {
             return Err(AgentError::Rejected("the question is empty".to_string()));
         }
+        let (response, steps) = self.respond_with_steps(&question.query);
+        record_steps(&tracing::Span::current(), &steps, 0);
         let answered_at = Utc::now();
         Ok(AgentAnswer {
-            response: self.respond(&question.query),
+            response,
             session_id: session_id(question, answered_at.date_naive()),
             answered_at,
+            agents_used: agents_used(&steps),
+            usage: None,
         })
     }
 }

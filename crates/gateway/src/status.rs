@@ -22,6 +22,9 @@ pub struct StatusResponse {
     /// The request's trace (32 lower-case hex digits, the W3C form of its X-Ray id);
     /// `null` when it had none.
     pub trace_id: Option<String>,
+    /// The agents that took part in the answer, the orchestrator first; empty before the
+    /// agent answers.
+    pub agents_used: Vec<String>,
     /// Every status it passed through, oldest first.
     pub events: Vec<EventResponse>,
     /// Delivery attempts so far.
@@ -60,6 +63,11 @@ impl From<&TrackingRecord> for StatusResponse {
             source_process: record.source_process.clone(),
             queued_at: format_queued_at(record.queued_at),
             trace_id: record.trace_id.clone(),
+            agents_used: record
+                .answer
+                .as_ref()
+                .map(|answer| answer.agents_used.clone())
+                .unwrap_or_default(),
             events: record.events.iter().map(EventResponse::from).collect(),
             attempts: record.attempts,
             last_error: record.last_error.clone(),

@@ -55,6 +55,7 @@ impl Agent for EchoAgent {
             response: format!("You asked: {}", question.query),
             session_id: "s1".into(),
             answered_at: Utc::now(),
+            ..Default::default()
         })
     }
 }

@@ -45,6 +45,7 @@ impl Agent for SlowAgent {
             response: format!("**Answer** to {}", question.query),
             session_id: "s1".into(),
             answered_at: Utc::now(),
+            ..Default::default()
         })
     }
 }
@@ -297,6 +298,7 @@ async fn a_first_receive_of_a_request_already_answered_delivers_the_stored_answe
         response: "**Stored** answer".into(),
         session_id: "earlier".into(),
         answered_at: Utc::now(),
+        ..Default::default()
     };
     store
         .update(

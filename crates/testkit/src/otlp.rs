@@ -35,6 +35,10 @@ pub struct SeenSpan {
     pub service_name: String,
     /// The spans it links to, as (trace id, span id) in hex.
     pub links: Vec<(String, String)>,
+    /// When it started and ended, in nanoseconds since the Unix epoch.
+    pub times: (u64, u64),
+    /// Its status code: 0 unset, 1 ok, 2 error.
+    pub status_code: i32,
 }
 
 impl SeenSpan {
@@ -92,6 +96,8 @@ fn seen(span: &Span, service_name: &str) -> SeenSpan {
             .iter()
             .map(|link| (hex(&link.trace_id), hex(&link.span_id)))
             .collect(),
+        times: (span.start_time_unix_nano, span.end_time_unix_nano),
+        status_code: span.status.as_ref().map_or(0, |status| status.code),
     }
 }
 

@@ -164,6 +164,7 @@ pub async fn write_timeline(store: &dyn TrackingStore) -> (TrackingId, AgentAnsw
         response: "**IXIS**: Negotiate — 80 %".into(),
         session_id: "webhook_20251122_abcd".into(),
         answered_at: Utc::now(),
+        ..Default::default()
     };
     store.create(new_record(id)).await.expect("create");
     store.create(new_record(id)).await.expect("create again");
@@ -258,6 +259,7 @@ pub async fn a_record_read_back_is_the_record_with_its_updates_applied(store: &d
         response: "**IXIS**: Negotiate".into(),
         session_id: "webhook_20251122_abcd".into(),
         answered_at: at(1),
+        ..Default::default()
     };
     let updates = [
         StatusUpdate::new(Status::Processing, at(1)).detail("asking the agent"),

@@ -7,6 +7,7 @@
 
 mod support;
 
+mod agent_steps;
 mod batches;
 mod configuration;
 mod duplicates;

@@ -64,6 +64,8 @@ metrics! {
     QUEUE_WAIT = "QueueWait", Milliseconds, [SERVICE], "Time a message waited in the queue before a worker took it.";
     AGENT_LATENCY = "AgentLatency", Milliseconds, [SERVICE, OUTCOME], "Time to get the agent's answer, retries included, by outcome.";
     AGENT_RETRIES = "AgentRetries", Count, [SERVICE], "Agent calls beyond the first for one question.";
+    AGENT_INPUT_TOKENS = "AgentInputTokens", Count, [SERVICE], "Tokens the agents' models read for one answer, every step included.";
+    AGENT_OUTPUT_TOKENS = "AgentOutputTokens", Count, [SERVICE], "Tokens the agents' models wrote for one answer, every step included.";
     DELIVERY_ATTEMPTS = "DeliveryAttempts", Count, [SERVICE, OUTCOME], "Delivery attempts, by outcome: success, retrying, failed, dead_lettered.";
     DELIVERY_LATENCY = "DeliveryLatency", Milliseconds, [SERVICE, OUTCOME], "Time one delivery attempt took, by outcome.";
     DELIVERY_RETRIES = "DeliveryRetries", Count, [SERVICE], "Attempts beyond the first for one finished delivery.";

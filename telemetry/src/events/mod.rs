@@ -75,6 +75,8 @@ mod tests {
             outcome: AgentOutcome::Success,
             latency: ms,
             error: None,
+            tokens: Some((1200, 300)),
+            agents_used: &["ManagerAgent".to_owned(), "DealAnalysisAgent".to_owned()],
         });
         telemetry.emit(&DeliveryAttemptFinished {
             tracking_id: id,

@@ -50,6 +50,10 @@ pub struct AgentCallFinished<'a> {
     pub latency: Duration,
     /// The last error, if it did not answer.
     pub error: Option<&'a str>,
+    /// The tokens the agent's models read and wrote, when it said.
+    pub tokens: Option<(u64, u64)>,
+    /// The agents that took part, the orchestrator first.
+    pub agents_used: &'a [String],
 }
 
 impl Event for AgentCallFinished<'_> {
@@ -81,6 +85,17 @@ impl Event for AgentCallFinished<'_> {
             .record(&[])
             .metric(&AGENT_RETRIES, f64::from(self.attempts.saturating_sub(1)));
         telemetry.write(retries, Some(self.tracking_id));
+        if !self.agents_used.is_empty() {
+            span_attribute("revops.agent.agents_used", self.agents_used.join(","));
+        }
+        if let Some((input, output)) = self.tokens {
+            #[allow(clippy::cast_precision_loss, reason = "token counts fit an f64")]
+            let record = telemetry
+                .record(&[])
+                .metric(&AGENT_INPUT_TOKENS, input as f64)
+                .metric(&AGENT_OUTPUT_TOKENS, output as f64);
+            telemetry.write(record, Some(self.tracking_id));
+        }
     }
 }
 

@@ -52,6 +52,7 @@ mod tests {
                 response: format!("you asked: {}", question.query),
                 session_id: question.session_id.clone().unwrap_or_default(),
                 answered_at: Utc::now(),
+                ..Default::default()
             })
         }
     }

@@ -5,7 +5,7 @@
 use chrono::{DateTime, Utc};
 use revops_core::{
     TrackingId,
-    ports::{AgentAnswer, AgentError, AgentQuestion},
+    ports::{AgentAnswer, AgentError, AgentQuestion, TokenUsage},
 };
 use serde::{Deserialize, Serialize};
 use std::{collections::BTreeMap, time::Duration};
@@ -58,6 +58,12 @@ pub enum WrapperResponse {
         session_id: String,
         /// When the agent answered.
         timestamp: DateTime<Utc>,
+        /// The agents that took part, the orchestrator first (as seed 000 answered).
+        #[serde(default)]
+        agents_used: Vec<String>,
+        /// The tokens the agents' models read and wrote, when Bedrock reported them.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        usage: Option<TokenUsage>,
     },
     /// The agent gave no answer.
     Error {
@@ -103,10 +109,14 @@ impl WrapperResponse {
                 response,
                 session_id,
                 timestamp,
+                agents_used,
+                usage,
             } => Ok(AgentAnswer {
                 response,
                 session_id,
                 answered_at: timestamp,
+                agents_used,
+                usage,
             }),
             WrapperResponse::Error { error } => Err(error.into()),
         }
@@ -119,6 +129,8 @@ impl From<AgentAnswer> for WrapperResponse {
             response: answer.response,
             session_id: answer.session_id,
             timestamp: answer.answered_at,
+            agents_used: answer.agents_used,
+            usage: answer.usage,
         }
     }
 }
@@ -218,6 +230,11 @@ mod tests {
             response: "**Deal Status for IXIS** — Négociation".to_owned(),
             session_id: "webhook_20250814_e7aeb7e9".to_owned(),
             answered_at: Utc::now(),
+            agents_used: vec!["ManagerAgent".to_owned(), "DealAnalysisAgent".to_owned()],
+            usage: Some(TokenUsage {
+                input_tokens: 1834,
+                output_tokens: 212,
+            }),
         };
         let response = WrapperResponse::from(answer.clone());
         let value = serde_json::to_value(&response).unwrap();
@@ -227,8 +244,25 @@ mod tests {
             .keys()
             .map(String::as_str)
             .collect();
-        assert_eq!(keys, ["response", "session_id", "timestamp"]);
+        assert_eq!(
+            keys,
+            [
+                "agents_used",
+                "response",
+                "session_id",
+                "timestamp",
+                "usage"
+            ]
+        );
         assert_eq!(round_trip(&response).into_result(), Ok(answer));
+        // An answer from a wrapper that predates agents_used still reads.
+        let older: WrapperResponse = serde_json::from_value(json!({
+            "response": "ok", "session_id": "s", "timestamp": "2025-08-14T09:18:33Z"
+        }))
+        .unwrap();
+        let older = older.into_result().unwrap();
+        assert!(older.agents_used.is_empty());
+        assert_eq!(older.usage, None);
     }
 
     #[test]

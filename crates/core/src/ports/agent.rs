@@ -18,7 +18,7 @@ pub struct AgentQuestion {
 }
 
 /// The agent's answer.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct AgentAnswer {
     /// The answer, in markdown.
     pub response: String,
@@ -26,6 +26,22 @@ pub struct AgentAnswer {
     pub session_id: String,
     /// When the agent answered.
     pub answered_at: DateTime<Utc>,
+    /// The agents that took part, the orchestrator first (the seeds' `agents_used`);
+    /// empty when the agent did not say.
+    #[serde(default)]
+    pub agents_used: Vec<String>,
+    /// The tokens its models read and wrote, when it said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<TokenUsage>,
+}
+
+/// Tokens read and written by the agent's models for one answer.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct TokenUsage {
+    /// Tokens read.
+    pub input_tokens: u64,
+    /// Tokens written.
+    pub output_tokens: u64,
 }
 
 /// Why the agent gave no answer.

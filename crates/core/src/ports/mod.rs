@@ -8,7 +8,7 @@ mod producer;
 mod queue;
 mod store;
 
-pub use agent::{Agent, AgentAnswer, AgentError, AgentQuestion};
+pub use agent::{Agent, AgentAnswer, AgentError, AgentQuestion, TokenUsage};
 pub use archive::{ArchiveError, ConversationArchive, ConversationRecord, NoArchive};
 pub use deliverer::{Delivered, Deliverer, DeliveryError, DeliveryErrorKind};
 pub use producer::{QueueProducer, SideBySide};

@@ -350,6 +350,7 @@ mod tests {
             response: "yes".into(),
             session_id: "s".into(),
             answered_at: at,
+            ..Default::default()
         };
         let answered = StatusUpdate::new(Status::AgentCompleted, at)
             .detail("answered")

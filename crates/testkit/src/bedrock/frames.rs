@@ -1,7 +1,8 @@
 //! AWS event-stream frames as Bedrock writes them, encoded with `aws-smithy-eventstream`.
 //!
 //! An answer chunk is an `event` message with `:event-type` `chunk` and a JSON payload
-//! `{"bytes": "<base64>"}`; an error inside the stream is an `exception` message whose
+//! `{"bytes": "<base64>"}`; a step of the orchestration trace is an `event` message with
+//! `:event-type` `trace` and the `TracePart` as its JSON payload; an error inside the stream is an `exception` message whose
 //! `:exception-type` is the error's name with a lower-case first letter
 //! (`throttlingException`) and whose payload is `{"message": "…"}`.
 
@@ -16,6 +17,16 @@ pub fn chunk(bytes: &[u8]) -> Vec<u8> {
         Message::new(payload.to_string().into_bytes())
             .add_header(string_header(":message-type", "event"))
             .add_header(string_header(":event-type", "chunk"))
+            .add_header(string_header(":content-type", "application/json")),
+    )
+}
+
+/// One `trace` event carrying `part`, a `TracePart` in Bedrock's JSON.
+pub fn trace(part: &serde_json::Value) -> Vec<u8> {
+    encode(
+        Message::new(part.to_string().into_bytes())
+            .add_header(string_header(":message-type", "event"))
+            .add_header(string_header(":event-type", "trace"))
             .add_header(string_header(":content-type", "application/json")),
     )
 }

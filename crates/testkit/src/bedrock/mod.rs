@@ -8,6 +8,7 @@
 //! rule ([`FakeBedrock::answering`]), for callers that ask several questions at once.
 
 mod frames;
+pub mod orchestration;
 mod reply;
 
 pub use reply::Reply;

@@ -14,6 +14,13 @@ use std::{io, time::Duration};
 pub enum Reply {
     /// `200` and these chunks as `chunk` events, each frame written on its own.
     Chunks(Vec<Vec<u8>>),
+    /// `200`, these `trace` events (Bedrock's `TracePart` JSON), then these chunks.
+    Traced {
+        /// The trace events, in order.
+        traces: Vec<serde_json::Value>,
+        /// The answer's chunks after them.
+        chunks: Vec<Vec<u8>>,
+    },
     /// `200`, these chunks, then an exception frame (e.g. `throttlingException`).
     StreamException {
         /// The chunks before the exception.
@@ -53,6 +60,14 @@ impl Reply {
     /// An answer made of these text chunks.
     pub fn text(parts: &[&str]) -> Self {
         Reply::Chunks(parts.iter().map(|part| part.as_bytes().to_vec()).collect())
+    }
+
+    /// These trace events, then an answer made of these text chunks.
+    pub fn traced(traces: Vec<serde_json::Value>, parts: &[&str]) -> Self {
+        Reply::Traced {
+            traces,
+            chunks: parts.iter().map(|part| part.as_bytes().to_vec()).collect(),
+        }
     }
 
     /// An HTTP error.
@@ -102,6 +117,15 @@ impl Reply {
         match self {
             Reply::Chunks(chunks) => {
                 let frames = chunks.into_iter().map(|c| Ok(frames::chunk(&c)));
+                stream_response(session_id, stream::iter(frames))
+            }
+            Reply::Traced { traces, chunks } => {
+                let frames = traces
+                    .iter()
+                    .map(frames::trace)
+                    .chain(chunks.iter().map(|c| frames::chunk(c)))
+                    .map(Ok)
+                    .collect::<Vec<_>>();
                 stream_response(session_id, stream::iter(frames))
             }
             Reply::StreamException {

@@ -68,6 +68,10 @@ impl Processor {
                 error, attempts, ..
             } => (*attempts, AgentOutcome::Retrying, Some(error.to_string())),
         };
+        let answer = match &outcome {
+            RetryOutcome::Succeeded { value, .. } => Some(value),
+            _ => None,
+        };
         span.in_scope(|| {
             self.telemetry.emit(&AgentCallFinished {
                 tracking_id: &id.to_string(),
@@ -75,6 +79,10 @@ impl Processor {
                 outcome: agent_outcome,
                 latency: started.elapsed(),
                 error: error.as_deref(),
+                tokens: answer
+                    .and_then(|a| a.usage)
+                    .map(|usage| (usage.input_tokens, usage.output_tokens)),
+                agents_used: answer.map_or(&[], |a| a.agents_used.as_slice()),
             });
         });
         drop(span);
