@@ -218,6 +218,8 @@ impl TraceSteps {
     ) {
         let index = match self.take_open(agent, trace_id, Half::Model) {
             Some(index) => Some(index),
+            // Its input was counted as dropped already.
+            None if self.steps.len() >= MAX_STEP_SPANS => return,
             // An output whose input was not seen: a step of its own.
             None => self.push(AgentStep {
                 parent,
@@ -308,4 +310,99 @@ fn times(
 
 fn chrono_time(at: &aws_sdk_bedrockagentruntime::primitives::DateTime) -> Option<DateTime<Utc>> {
     DateTime::from_timestamp(at.secs(), at.subsec_nanos())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use aws_sdk_bedrockagentruntime::{
+        primitives::DateTime as SdkTime,
+        types::{Caller, ModelInvocationInput, OrchestrationModelInvocationOutput, Usage},
+    };
+
+    fn part(ms: i64, trace: Trace) -> TracePart {
+        TracePart::builder()
+            .event_time(SdkTime::from_millis(1_764_900_000_000 + ms))
+            .caller_chain(Caller::AgentAliasArn("arn:manager".to_owned()))
+            .trace(trace)
+            .build()
+    }
+
+    fn model_input(trace_id: &str) -> Trace {
+        Trace::OrchestrationTrace(OrchestrationTrace::ModelInvocationInput(
+            ModelInvocationInput::builder()
+                .trace_id(trace_id)
+                .foundation_model("model-a")
+                .text("the prompt")
+                .build(),
+        ))
+    }
+
+    fn model_output(trace_id: &str, tokens: (i32, i32)) -> Trace {
+        Trace::OrchestrationTrace(OrchestrationTrace::ModelInvocationOutput(
+            OrchestrationModelInvocationOutput::builder()
+                .trace_id(trace_id)
+                .metadata(
+                    Metadata::builder()
+                        .usage(
+                            Usage::builder()
+                                .input_tokens(tokens.0)
+                                .output_tokens(tokens.1)
+                                .build(),
+                        )
+                        .build(),
+                )
+                .build(),
+        ))
+    }
+
+    #[test]
+    fn a_model_invocation_runs_from_its_input_to_its_output_with_its_tokens() {
+        let mut steps = TraceSteps::default();
+        steps.observe(&part(0, model_input("t-0")));
+        steps.observe(&part(750, model_output("t-0", (1200, 150))));
+        let (steps, dropped) = steps.finish();
+        assert_eq!(dropped, 0);
+        assert_eq!(steps.len(), 1);
+        let step = &steps[0];
+        assert_eq!(step.span_name(), "chat model-a");
+        assert_eq!(step.agent, MANAGER_AGENT);
+        assert_eq!(step.duration_ms(), 750);
+        assert_eq!(
+            (step.input_tokens, step.output_tokens),
+            (Some(1200), Some(150))
+        );
+        assert_eq!(
+            TraceSteps::usage(&steps),
+            Some(TokenUsage {
+                input_tokens: 1200,
+                output_tokens: 150
+            })
+        );
+    }
+
+    #[test]
+    fn a_runaway_trace_keeps_the_first_steps_and_counts_the_rest() {
+        let mut steps = TraceSteps::default();
+        for n in 0..3_000 {
+            let id = format!("t-{n}");
+            steps.observe(&part(n, model_input(&id)));
+            steps.observe(&part(n, model_output(&id, (10, 1))));
+        }
+        let (steps, dropped) = steps.finish();
+        assert_eq!(steps.len(), MAX_STEP_SPANS);
+        assert_eq!(dropped, 3_000 - MAX_STEP_SPANS);
+        assert!(steps.iter().all(|s| s.input_tokens == Some(10)));
+    }
+
+    #[test]
+    fn a_step_left_open_ends_with_the_last_event_and_an_empty_event_is_skipped() {
+        let mut steps = TraceSteps::default();
+        steps.observe(&part(0, model_input("t-0")));
+        steps.observe(&TracePart::builder().build());
+        steps.observe(&part(400, model_input("t-1")));
+        let (steps, _) = steps.finish();
+        assert_eq!(steps.len(), 2);
+        assert_eq!(steps[0].duration_ms(), 400, "ended at the last event");
+    }
 }

@@ -336,7 +336,14 @@ impl Processor {
             source_process: record.source_process,
             query: message.request.query.as_str().to_owned(),
             response,
-            session_id: record.answer.map(|a| a.session_id),
+            session_id: record.answer.as_ref().map(|a| a.session_id.clone()),
+            agents_used: record
+                .answer
+                .as_ref()
+                .map(|a| a.agents_used.clone())
+                .unwrap_or_default(),
+            usage: record.answer.as_ref().and_then(|a| a.usage),
+            trace_id: record.trace_id,
             status: record.status,
             attempts: record.attempts,
             last_error: record.last_error,

@@ -22,6 +22,15 @@ pub struct ConversationRecord {
     pub response: Option<String>,
     /// The agent conversation.
     pub session_id: Option<String>,
+    /// The agents that took part in the answer, the orchestrator first.
+    #[serde(default)]
+    pub agents_used: Vec<String>,
+    /// The tokens the agents' models read and wrote, when the agent said.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub usage: Option<crate::ports::TokenUsage>,
+    /// The request's trace id, when it had one.
+    #[serde(default)]
+    pub trace_id: Option<String>,
     /// How it ended.
     pub status: Status,
     /// Delivery attempts made.
@@ -92,6 +101,9 @@ mod tests {
             query: "q".into(),
             response: None,
             session_id: None,
+            agents_used: Vec::new(),
+            usage: None,
+            trace_id: None,
             status: Status::Failed,
             attempts: 0,
             last_error: None,
