@@ -240,16 +240,14 @@ pub fn agents_used(steps: &[AgentStep]) -> Vec<String> {
 /// The tokens read and written by every model invocation among `steps`: `None` when no
 /// step reported any.
 pub fn token_totals(steps: &[AgentStep]) -> Option<(u64, u64)> {
-    let reported: Vec<&AgentStep> = steps
+    steps
         .iter()
         .filter(|s| s.input_tokens.is_some() || s.output_tokens.is_some())
-        .collect();
-    (!reported.is_empty()).then(|| {
-        reported.iter().fold((0, 0), |(input, output), step| {
-            (
+        .fold(None, |totals, step| {
+            let (input, output) = totals.unwrap_or((0, 0));
+            Some((
                 input + step.input_tokens.unwrap_or(0),
                 output + step.output_tokens.unwrap_or(0),
-            )
+            ))
         })
-    })
 }

@@ -63,17 +63,6 @@ pub fn from_fields<K: AsRef<str>, V: AsRef<str>>(
     }
 }
 
-/// The trace id (hex) of the context that `fields` carry, if they carry one.
-pub fn trace_id_in<K: AsRef<str>, V: AsRef<str>>(
-    fields: impl IntoIterator<Item = (K, V)>,
-) -> Option<String> {
-    let cx = from_fields(fields);
-    let span_context = cx.span().span_context().clone();
-    span_context
-        .is_valid()
-        .then(|| span_context.trace_id().to_string())
-}
-
 /// The attributes a message sent inside `span` carries: its trace context, with the
 /// tracking id in the baggage.
 pub fn message_attributes(span: &tracing::Span, tracking_id: &str) -> BTreeMap<String, String> {

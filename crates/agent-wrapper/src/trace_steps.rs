@@ -10,8 +10,8 @@
 //! the call: an event it does not understand is skipped.
 
 use aws_sdk_bedrockagentruntime::types::{
-    GuardrailAction, InvocationInput, InvocationType, Metadata, Observation, OrchestrationTrace,
-    PostProcessingTrace, PreProcessingTrace, Trace, TracePart,
+    GuardrailAction, InvocationInput, InvocationType, Metadata, ModelInvocationInput, Observation,
+    OrchestrationTrace, PostProcessingTrace, PreProcessingTrace, Trace, TracePart,
 };
 use chrono::{DateTime, Utc};
 use revops_core::ports::TokenUsage;
@@ -61,50 +61,21 @@ impl TraceSteps {
             .unwrap_or_else(|| MANAGER_AGENT.to_owned());
         let parent = self.collaborator_step(&agent);
         let Some(trace) = &part.trace else { return };
+        if let Some((kind, event)) = model_event(trace) {
+            match event {
+                ModelEvent::Input(input) => {
+                    let mut step = AgentStep::new(kind, agent.clone(), at, at);
+                    step.model.clone_from(&input.foundation_model);
+                    step.parent = parent;
+                    self.begin(&agent, input.trace_id.as_deref(), Half::Model, step);
+                }
+                ModelEvent::Output { trace_id, metadata } => {
+                    self.end_model(&agent, trace_id, metadata, at, parent, kind);
+                }
+            }
+            return;
+        }
         match trace {
-            Trace::PreProcessingTrace(PreProcessingTrace::ModelInvocationInput(input))
-            | Trace::OrchestrationTrace(OrchestrationTrace::ModelInvocationInput(input))
-            | Trace::PostProcessingTrace(PostProcessingTrace::ModelInvocationInput(input)) => {
-                let kind = match trace {
-                    Trace::PreProcessingTrace(_) => StepKind::PreProcessing,
-                    Trace::PostProcessingTrace(_) => StepKind::PostProcessing,
-                    _ => StepKind::ModelInvocation,
-                };
-                let mut step = AgentStep::new(kind, agent.clone(), at, at);
-                step.model.clone_from(&input.foundation_model);
-                step.parent = parent;
-                self.begin(&agent, input.trace_id.as_deref(), Half::Model, step);
-            }
-            Trace::PreProcessingTrace(PreProcessingTrace::ModelInvocationOutput(output)) => {
-                self.end_model(
-                    &agent,
-                    output.trace_id.as_deref(),
-                    output.metadata.as_ref(),
-                    at,
-                    parent,
-                    StepKind::PreProcessing,
-                );
-            }
-            Trace::OrchestrationTrace(OrchestrationTrace::ModelInvocationOutput(output)) => {
-                self.end_model(
-                    &agent,
-                    output.trace_id.as_deref(),
-                    output.metadata.as_ref(),
-                    at,
-                    parent,
-                    StepKind::ModelInvocation,
-                );
-            }
-            Trace::PostProcessingTrace(PostProcessingTrace::ModelInvocationOutput(output)) => {
-                self.end_model(
-                    &agent,
-                    output.trace_id.as_deref(),
-                    output.metadata.as_ref(),
-                    at,
-                    parent,
-                    StepKind::PostProcessing,
-                );
-            }
             Trace::OrchestrationTrace(OrchestrationTrace::InvocationInput(input)) => {
                 if let Some(step) = invocation_step(input, &agent, at, parent) {
                     self.begin(&agent, input.trace_id.as_deref(), Half::Invocation, step);
@@ -251,6 +222,47 @@ impl TraceSteps {
             step.ended_at = ended;
         }
     }
+}
+
+/// One end of a model invocation, in any of the three phases that have them.
+enum ModelEvent<'a> {
+    /// The call's input: the model, and the prompt (never kept).
+    Input(&'a ModelInvocationInput),
+    /// The call's output: Bedrock's times and token counts.
+    Output {
+        trace_id: Option<&'a str>,
+        metadata: Option<&'a Metadata>,
+    },
+}
+
+/// The model invocation event `trace` is, with the kind of step it belongs to.
+fn model_event<'a>(trace: &'a Trace) -> Option<(StepKind, ModelEvent<'a>)> {
+    let output =
+        |trace_id: &'a Option<String>, metadata: &'a Option<Metadata>| ModelEvent::Output {
+            trace_id: trace_id.as_deref(),
+            metadata: metadata.as_ref(),
+        };
+    Some(match trace {
+        Trace::PreProcessingTrace(PreProcessingTrace::ModelInvocationInput(input)) => {
+            (StepKind::PreProcessing, ModelEvent::Input(input))
+        }
+        Trace::OrchestrationTrace(OrchestrationTrace::ModelInvocationInput(input)) => {
+            (StepKind::ModelInvocation, ModelEvent::Input(input))
+        }
+        Trace::PostProcessingTrace(PostProcessingTrace::ModelInvocationInput(input)) => {
+            (StepKind::PostProcessing, ModelEvent::Input(input))
+        }
+        Trace::PreProcessingTrace(PreProcessingTrace::ModelInvocationOutput(o)) => {
+            (StepKind::PreProcessing, output(&o.trace_id, &o.metadata))
+        }
+        Trace::OrchestrationTrace(OrchestrationTrace::ModelInvocationOutput(o)) => {
+            (StepKind::ModelInvocation, output(&o.trace_id, &o.metadata))
+        }
+        Trace::PostProcessingTrace(PostProcessingTrace::ModelInvocationOutput(o)) => {
+            (StepKind::PostProcessing, output(&o.trace_id, &o.metadata))
+        }
+        _ => return None,
+    })
 }
 
 /// The step an `invocationInput` begins, if it is one we show (not `FINISH`).

@@ -127,7 +127,9 @@ async fn invoke(
     let trace = headers
         .get("x-amzn-trace-id")
         .and_then(|value| value.to_str().ok())
-        .and_then(continued_trace);
+        // The same trace, sampled as the caller's was, with the caller's segment as its
+        // parent (Lambda would put its own segment between them).
+        .and_then(TraceHeader::parse);
     let invocation_type = headers
         .get("x-amz-invocation-type")
         .and_then(|value| value.to_str().ok())
@@ -166,23 +168,6 @@ async fn invoke(
             response
         }
     }
-}
-
-/// The invocation's header for a call that carried `header`: the same trace, sampled as
-/// the caller's was, with the caller's segment as its parent (Lambda would put its own
-/// segment between them).
-fn continued_trace(header: &str) -> Option<TraceHeader> {
-    let trace_id = TraceHeader::trace_id_of(header)?;
-    let field = |name: &str| {
-        header
-            .split(';')
-            .find_map(|part| part.trim().strip_prefix(name).map(str::to_owned))
-    };
-    Some(TraceHeader {
-        trace_id,
-        parent: field("Parent=")?,
-        sampled: field("Sampled=").as_deref() == Some("1"),
-    })
 }
 
 #[cfg(test)]

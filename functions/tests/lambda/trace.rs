@@ -5,18 +5,15 @@
 //! every EMF line they print follows the specification and the catalog.
 
 use crate::support::{
-    Function, InvokableWrapper, SEED_REQUEST, Stack, accept,
+    Deployment, SEED_REQUEST, accept,
     events::{batch_item_failures, sqs_event},
-    functions::owned,
 };
 use revops_core::Status;
 use revops_telemetry::emf::validate_line;
 use revops_testkit::{
-    bedrock::{FakeBedrock, Reply},
     otlp::OtlpReceiver,
     span_tree::{RequestSpans, SERVER, descends_from, find_span, span_names},
     wait_until,
-    webhook::WebhookReceiver,
 };
 use std::time::Duration;
 
@@ -28,14 +25,14 @@ async fn one_trace_runs_from_the_callers_post_through_all_three_functions_to_the
     let otlp = OtlpReceiver::start().await;
     let endpoint = otlp.endpoint();
     let otel = [("OTEL_EXPORTER_OTLP_ENDPOINT", endpoint.as_str())];
-    let stack = Stack::create().await;
-    let bedrock = FakeBedrock::answering(|_| Reply::text(&["**IXIS**", ": Negotiation"])).await;
-    let receiver = WebhookReceiver::always(200).await;
-    let gateway = Function::gateway(&stack, &otel).await;
-    let wrapper = InvokableWrapper::start(&bedrock.url(), &otel).await;
-    let mut processor_env = wrapper.route();
-    processor_env.extend(owned(&otel));
-    let processor = Function::processor(&stack, &receiver.url(), processor_env).await;
+    let Deployment {
+        stack,
+        bedrock,
+        receiver,
+        gateway,
+        wrapper,
+        processor,
+    } = Deployment::start(&otel).await;
     let wrapper = &wrapper.function;
 
     let traceparent = format!("00-{CALLER_TRACE}-{CALLER_SPAN}-01");

@@ -6,18 +6,15 @@
 //! wrapper's continues the processor's `Invoke` call.
 
 use crate::support::{
-    Function, InvokableWrapper, SEED_REQUEST, Stack,
+    Deployment, Function, SEED_REQUEST, Stack,
     events::{api_response, batch_item_failures, rest_api_get_status, rest_api_post, sqs_event},
-    functions::owned,
 };
 use aws_sdk_sqs::types::MessageSystemAttributeName;
 use revops_core::Status;
 use revops_testkit::{
-    bedrock::{FakeBedrock, Reply},
     runtime_api::TraceHeader,
     span_tree::{RequestSpans, SERVER, find_span, span_names},
     wait_until,
-    webhook::WebhookReceiver,
     xray_daemon::XrayDaemon,
 };
 use std::time::Duration;
@@ -31,14 +28,14 @@ async fn one_requests_spans_from_all_three_functions_reach_the_xray_daemon_in_th
     let daemon = XrayDaemon::start().await;
     let address = daemon.address();
     let xray = [("AWS_XRAY_DAEMON_ADDRESS", address.as_str())];
-    let stack = Stack::create().await;
-    let bedrock = FakeBedrock::answering(|_| Reply::text(&["**IXIS**", ": Negotiation"])).await;
-    let receiver = WebhookReceiver::always(200).await;
-    let gateway = Function::gateway(&stack, &xray).await;
-    let wrapper = InvokableWrapper::start(&bedrock.url(), &xray).await;
-    let mut processor_env = wrapper.route();
-    processor_env.extend(owned(&xray));
-    let processor = Function::processor(&stack, &receiver.url(), processor_env).await;
+    // Bound whole: the parts not named here must keep running.
+    let deployment = Deployment::start(&xray).await;
+    let Deployment {
+        stack,
+        gateway,
+        processor,
+        ..
+    } = &deployment;
 
     // API Gateway's sampled trace; the caller's own trace comes along as a traceparent.
     let invocation = TraceHeader::fresh(true);
@@ -60,7 +57,7 @@ async fn one_requests_spans_from_all_three_functions_reach_the_xray_daemon_in_th
         .expect("the message carries AWSTraceHeader")
         .clone();
     let processor_invocation =
-        TraceHeader::in_trace(&TraceHeader::trace_id_of(&message_header).unwrap(), true);
+        TraceHeader::in_trace(&TraceHeader::parse(&message_header).unwrap().trace_id, true);
     let response = processor
         .call_traced(
             &sqs_event(&messages, &stack.queue_arn),

@@ -36,13 +36,20 @@ impl TraceHeader {
         }
     }
 
-    /// The trace id of an X-Ray header (`Root=1-…-…`), as 32 hex digits.
-    pub fn trace_id_of(header: &str) -> Option<String> {
-        let root = header
-            .split(';')
-            .find_map(|part| part.trim().strip_prefix("Root=1-"))?;
-        let (seconds, random) = root.split_once('-')?;
-        Some(format!("{seconds}{random}"))
+    /// Reads an X-Ray header (`Root=1-…-…;Parent=…;Sampled=…`); `None` without a root
+    /// or a parent.
+    pub fn parse(header: &str) -> Option<Self> {
+        let field = |name: &str| {
+            header
+                .split(';')
+                .find_map(|part| part.trim().strip_prefix(name))
+        };
+        let (seconds, random) = field("Root=1-")?.split_once('-')?;
+        Some(Self {
+            trace_id: format!("{seconds}{random}"),
+            parent: field("Parent=")?.to_owned(),
+            sampled: field("Sampled=") == Some("1"),
+        })
     }
 
     /// The header's text.

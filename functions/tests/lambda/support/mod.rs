@@ -1,10 +1,12 @@
 //! What the Lambda tests share: the AWS resources on moto, the events Lambda would
 //! pass, and the three functions started against the testkit's Runtime API.
 
+pub mod deployment;
 pub mod events;
 pub mod functions;
 pub mod stack;
 
+pub use deployment::Deployment;
 pub use functions::{Function, InvokableWrapper, accept};
 pub use stack::Stack;
 

@@ -56,7 +56,7 @@ impl Processor {
         {
             return Ok(Lease::Held(known));
         }
-        let record = self.record_of(message, received).await?;
+        let record = self.record_of(message).await?;
         if record.status.is_terminal() {
             return Ok(Lease::Finished(record.status));
         }
@@ -76,7 +76,7 @@ impl Processor {
         received: &Received,
         term: &Term,
     ) -> Result<Option<Box<KnownRecord>>, ProcessError> {
-        let record = TrackingRecord::created(&message.new_record(carried_trace_id(received)));
+        let record = TrackingRecord::created(&message.new_record(carried_trace_id()));
         let entering = Some(processing(term, received.receive_count));
         match self.claim(record, received, term, entering).await {
             Ok(Lease::Held(known)) => Ok(Some(known)),
@@ -119,25 +119,22 @@ impl Processor {
     /// The record of `message`'s request, created if the gateway's write is missing. A
     /// record created here is known without reading it back: should the gateway's late
     /// write have landed first, the claim finds the same record, or refuses a changed one.
-    async fn record_of(
-        &self,
-        message: &RequestMessage,
-        received: &Received,
-    ) -> Result<TrackingRecord, ProcessError> {
+    async fn record_of(&self, message: &RequestMessage) -> Result<TrackingRecord, ProcessError> {
         if let Some(record) = self.store.get(&message.tracking_id).await? {
             return Ok(record);
         }
         tracing::warn!(tracking_id = %message.tracking_id, "no tracking record for a queued request (the gateway's write failed or is late); creating it");
-        let new = message.new_record(carried_trace_id(received));
+        let new = message.new_record(carried_trace_id());
         let record = TrackingRecord::created(&new);
         self.store.create(new).await?;
         Ok(record)
     }
 }
 
-/// The trace the message carries: the one the gateway's record names.
-fn carried_trace_id(received: &Received) -> Option<String> {
-    propagation::trace_id_in(&received.message.attributes)
+/// The request's trace: the consumer span this runs in has already continued the trace
+/// the message carries, which is the one the gateway's record names.
+fn carried_trace_id() -> Option<String> {
+    propagation::trace_id(&tracing::Span::current())
 }
 
 /// Whether `received` is the gateway's copy of `message`, received for the first time.
