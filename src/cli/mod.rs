@@ -1,5 +1,6 @@
 //! The command line: subcommands, their flags, and the dispatch to each.
 
+mod export;
 mod monitor;
 mod serve;
 mod sla;
@@ -22,6 +23,8 @@ enum Command {
     Monitor(monitor::MonitorArgs),
     /// The SLA report: end-to-end latency, success rate, attainment, error budget.
     Sla(sla::SlaArgs),
+    /// The archived conversations in one of the four export formats, as JSON Lines.
+    Export(export::ExportArgs),
 }
 
 impl Cli {
@@ -31,6 +34,7 @@ impl Cli {
             Command::Serve(args) => serve::run(args),
             Command::Monitor(args) => monitor::run(args),
             Command::Sla(args) => sla::run(args),
+            Command::Export(args) => export::run(args),
         }
     }
 }

@@ -13,10 +13,10 @@ use std::path::PathBuf;
 #[derive(Debug, Args)]
 pub struct SlaArgs {
     /// Start of the window: RFC 3339, a date, `now` or `-7d` [default: the EMF file's first line, or 30 days ago].
-    #[arg(long, value_parser = parse_time)]
+    #[arg(long, value_parser = parse_time, allow_hyphen_values = true)]
     from: Option<Time>,
     /// End of the window (excluded) [default: the EMF file's last line, or now].
-    #[arg(long, value_parser = parse_time)]
+    #[arg(long, value_parser = parse_time, allow_hyphen_values = true)]
     to: Option<Time>,
     /// Read EMF lines from this file (`revops serve` writes .revops/metrics.emf.jsonl) instead of CloudWatch.
     #[arg(long, value_name = "FILE")]

@@ -1,29 +1,11 @@
 //! One valid request, from the `202` to a signed delivery with exactly the seed's keys.
 
-use crate::support::{Receiver, SEED_REQUEST, TEST_SECRET, TestHost, host::timeline, wait_until};
-use base64::{Engine, engine::general_purpose::STANDARD};
-use hmac::{Hmac, KeyInit, Mac};
+use crate::support::{
+    Receiver, SEED_REQUEST, TEST_SECRET, TestHost, host::timeline, signature_verifies, sorted_keys,
+    wait_until,
+};
 use serde_json::Value;
-use sha2::Sha256;
 use std::time::Duration;
-
-fn sorted_keys(value: &Value) -> Vec<String> {
-    let mut keys: Vec<String> = value.as_object().unwrap().keys().cloned().collect();
-    keys.sort();
-    keys
-}
-
-/// Verifies a `webhook-signature` as a receiver would, from the secret alone.
-fn signature_verifies(secret: &str, id: &str, timestamp: &str, body: &[u8], header: &str) -> bool {
-    let key = STANDARD
-        .decode(secret.strip_prefix("whsec_").unwrap())
-        .unwrap();
-    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
-    mac.update(format!("{id}.{timestamp}.").as_bytes());
-    mac.update(body);
-    let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
-    header.split(' ').any(|signature| signature == expected)
-}
 
 #[tokio::test]
 async fn the_seed_request_is_answered_and_delivered_signed_with_the_seed_keys() {

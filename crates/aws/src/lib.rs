@@ -17,6 +17,7 @@ mod clients;
 mod dynamo;
 mod errors;
 mod s3_archive;
+mod s3_archive_reader;
 mod sqs;
 
 pub use clients::AwsClients;
@@ -24,6 +25,7 @@ pub use dynamo::{
     DEFAULT_RETENTION, DynamoStore, IDEMPOTENCY_TTL, IdempotencyClaim, create_table_if_missing,
 };
 pub use s3_archive::S3Archive;
+pub use s3_archive_reader::{ArchivedObject, KeyPages, S3ArchiveReader};
 pub use sqs::{
     AWS_TRACE_HEADER, DEAD_LETTER_REASON_ATTRIBUTE, MAX_SQS_DELAY, NOT_BEFORE_ATTRIBUTE,
     SQS_MESSAGING_SYSTEM, SqsQueue, not_due_yet, queue_pair, received_from_event,

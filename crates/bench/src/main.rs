@@ -9,6 +9,7 @@ mod coldstart;
 mod console;
 mod delivery;
 mod e2e;
+mod export;
 mod ingest;
 mod lambda_cases;
 mod load;
@@ -74,6 +75,8 @@ enum Bench {
     Coldstart,
     /// Ingest with spans kept in the local store, and also sent over OTLP, against neither.
     Telemetry,
+    /// `revops export` of 10 000 and 100 000 archived conversations: rate and peak memory.
+    Export,
     /// Every benchmark above, in order.
     All,
     /// (internal) the bare handler, as its own process.
@@ -171,12 +174,14 @@ async fn main() -> anyhow::Result<()> {
         Bench::E2e => e2e::run(&settings).await,
         Bench::Coldstart => coldstart::run(&settings).await,
         Bench::Telemetry => telemetry::run(&settings).await,
+        Bench::Export => export::run(&settings).await,
         Bench::All => {
             ingest::run(&settings).await?;
             delivery::run(&settings).await?;
             e2e::run(&settings).await?;
             coldstart::run(&settings).await?;
-            telemetry::run(&settings).await
+            telemetry::run(&settings).await?;
+            export::run(&settings).await
         }
         Bench::BareServer => Ok(()),
     }

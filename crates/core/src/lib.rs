@@ -7,6 +7,7 @@
 pub mod clock;
 pub mod config;
 pub mod domain;
+pub mod export;
 pub mod flows;
 pub mod payload;
 pub mod ports;
@@ -16,5 +17,6 @@ pub mod signing;
 
 pub use clock::{Clock, SystemClock};
 pub use domain::{
-    FieldError, InboundRequest, Query, RequestError, SessionId, SourceName, Status, TrackingId,
+    Category, FieldError, InboundRequest, Query, RequestError, SessionId, SourceName, Status,
+    TrackingId,
 };

@@ -22,6 +22,9 @@ pub struct StatusResponse {
     /// The request's trace (32 lower-case hex digits, the W3C form of its X-Ray id);
     /// `null` when it had none.
     pub trace_id: Option<String>,
+    /// The answer's routing category (`deal_analysis`, `data_analysis`, `lead_analysis`
+    /// or `general`); `null` before the agent answers.
+    pub category: Option<String>,
     /// The agents that took part in the answer, the orchestrator first; empty before the
     /// agent answers.
     pub agents_used: Vec<String>,
@@ -63,6 +66,7 @@ impl From<&TrackingRecord> for StatusResponse {
             source_process: record.source_process.clone(),
             queued_at: format_queued_at(record.queued_at),
             trace_id: record.trace_id.clone(),
+            category: record.category.map(|category| category.as_str().to_owned()),
             agents_used: record
                 .answer
                 .as_ref()

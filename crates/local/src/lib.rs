@@ -4,6 +4,7 @@
 //! to `WEBHOOK_URL` or, without one, to `DATA_DIR/outbox.jsonl`.
 
 pub mod archive;
+pub mod archive_reader;
 pub mod config;
 pub mod db;
 pub mod host;

@@ -6,11 +6,23 @@ use crate::db::{AddedColumn, Schema};
 /// The tables, and the columns added since a data directory may have been made.
 pub const SCHEMA: Schema = Schema {
     create: CREATE,
-    added_columns: &[AddedColumn {
-        table: "tracking",
-        column: "trace_id",
-        definition: "TEXT",
-    }],
+    added_columns: &[
+        AddedColumn {
+            table: "tracking",
+            column: "trace_id",
+            definition: "TEXT",
+        },
+        AddedColumn {
+            table: "tracking",
+            column: "category",
+            definition: "TEXT",
+        },
+        AddedColumn {
+            table: "tracking",
+            column: "agent_calls",
+            definition: "INTEGER NOT NULL DEFAULT 0",
+        },
+    ],
 };
 
 /// Statements that create whatever does not exist yet.
@@ -47,6 +59,8 @@ CREATE TABLE IF NOT EXISTS tracking (
     attempts       INTEGER NOT NULL DEFAULT 0,
     last_error     TEXT,
     answer         TEXT,
+    category       TEXT,
+    agent_calls    INTEGER NOT NULL DEFAULT 0,
     lease_owner    TEXT,
     lease_until    INTEGER
 );

@@ -71,7 +71,7 @@ impl TrackingStore for SqliteStore {
                 let row = c
                     .prepare_cached(
                         "SELECT status, source_system, source_process, queued_at, attempts,
-                                last_error, answer, trace_id
+                                last_error, answer, trace_id, category, agent_calls
                          FROM tracking WHERE tracking_id = ?1",
                     )?
                     .query_row([&key], |row| {
@@ -84,6 +84,8 @@ impl TrackingStore for SqliteStore {
                             row.get::<_, Option<String>>(5)?,
                             row.get::<_, Option<String>>(6)?,
                             row.get::<_, Option<String>>(7)?,
+                            row.get::<_, Option<String>>(8)?,
+                            row.get::<_, i64>(9)?,
                         ))
                     })
                     .optional()?;
@@ -96,6 +98,8 @@ impl TrackingStore for SqliteStore {
                     last_error,
                     answer,
                     trace_id,
+                    category,
+                    agent_calls,
                 )) = row
                 else {
                     return Ok(None);
@@ -135,6 +139,10 @@ impl TrackingStore for SqliteStore {
                     attempts: u32::try_from(attempts).unwrap_or(0),
                     last_error,
                     answer,
+                    category: category
+                        .map(|text| text.parse().map_err(|e| corrupt("category", e)))
+                        .transpose()?,
+                    agent_calls: u32::try_from(agent_calls).unwrap_or(0),
                 }))
             })
             .await?;
@@ -351,7 +359,9 @@ fn change_status(c: &Connection, key: &str, update: &StatusUpdate) -> Result<boo
             "UPDATE tracking SET status = ?2,
                 answer = COALESCE(?3, answer),
                 attempts = COALESCE(?4, attempts),
-                last_error = CASE WHEN ?5 THEN ?6 ELSE last_error END
+                last_error = CASE WHEN ?5 THEN ?6 ELSE last_error END,
+                category = COALESCE(?7, category),
+                agent_calls = COALESCE(?8, agent_calls)
              WHERE tracking_id = ?1",
         )?
         .execute(params![
@@ -360,7 +370,9 @@ fn change_status(c: &Connection, key: &str, update: &StatusUpdate) -> Result<boo
             answer,
             update.attempts,
             update.last_error.is_some(),
-            update.last_error.clone().flatten()
+            update.last_error.clone().flatten(),
+            update.category.map(|category| category.as_str()),
+            update.agent_calls
         ])?;
     if changed == 0 {
         return Ok(false);

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use revops_core::{
-    Status, TrackingId,
+    Category, Status, TrackingId,
     ports::{
         AgentAnswer, NewRecord, RequestKeyClaim, StatusUpdate, StoreError, TrackingRecord,
         TrackingStore,
@@ -263,12 +263,17 @@ pub async fn a_record_read_back_is_the_record_with_its_updates_applied(store: &d
     };
     let updates = [
         StatusUpdate::new(Status::Processing, at(1)).detail("asking the agent"),
+        StatusUpdate::new(Status::Processing, at(1))
+            .detail("the agent did not answer; asking again")
+            .agent_calls(1),
         StatusUpdate::new(Status::Delivering, at(2))
             .detail("attempt 1")
             .attempts(1)
             .after(
                 StatusUpdate::new(Status::AgentCompleted, at(2))
                     .answer(answer)
+                    .category(Category::DealAnalysis)
+                    .agent_calls(2)
                     .last_error(None),
             ),
         StatusUpdate::new(Status::RetryScheduled, at(3))
@@ -285,6 +290,11 @@ pub async fn a_record_read_back_is_the_record_with_its_updates_applied(store: &d
         let stored = store.get(&id).await.expect("get").expect("the record");
         assert_eq!(stored, known, "after {:?}", update.status);
     }
+    assert_eq!(
+        (known.category, known.agent_calls),
+        (Some(Category::DealAnalysis), 2),
+        "the category and the agent calls are kept"
+    );
 }
 
 /// An unknown id has no record, cannot be updated (and is not created by trying), and

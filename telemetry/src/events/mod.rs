@@ -85,12 +85,14 @@ mod tests {
             latency: ms,
             status_code: Some(500),
             error: Some("HTTP 500"),
+            category: Some("deal_analysis"),
         });
         telemetry.emit(&DeliveryFinished {
             tracking_id: id,
             outcome: DeliveryOutcome::Delivered,
             attempts: 2,
             end_to_end: Some(ms),
+            category: Some("deal_analysis"),
         });
         telemetry.emit(&MessageDeadLettered {
             tracking_id: Some(id),
@@ -109,6 +111,14 @@ mod tests {
             );
             assert_eq!(value["Service"], "processor");
         }
+        let with_category = lines
+            .iter()
+            .filter(|line| line.contains(r#""category":"deal_analysis""#))
+            .count();
+        assert_eq!(
+            with_category, 3,
+            "the attempt's line and both of the delivery's end carry the category"
+        );
         names.sort();
         names.dedup();
         let mut catalog: Vec<_> = CATALOG.iter().map(|m| m.name.to_owned()).collect();

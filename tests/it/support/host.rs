@@ -13,7 +13,7 @@ pub struct TestHost {
     pub agent: CountingAgent,
     pub client: reqwest::Client,
     base: String,
-    _data_dir: TempDir,
+    data_dir: TempDir,
 }
 
 impl TestHost {
@@ -40,8 +40,13 @@ impl TestHost {
             agent,
             client: reqwest::Client::new(),
             base,
-            _data_dir: data_dir,
+            data_dir,
         }
+    }
+
+    /// The host's data directory.
+    pub fn data_dir(&self) -> &std::path::Path {
+        self.data_dir.path()
     }
 
     /// A URL on the host.

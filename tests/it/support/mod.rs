@@ -10,6 +10,11 @@ pub use host::TestHost;
 pub use revops_testkit::wait_until;
 pub use revops_testkit::webhook::{Reply, WebhookReceiver as Receiver, closed_port_url};
 
+use base64::{Engine, engine::general_purpose::STANDARD};
+use hmac::{Hmac, KeyInit, Mac};
+use serde_json::Value;
+use sha2::Sha256;
+
 /// The seed's request body, verbatim.
 pub const SEED_REQUEST: &str = r#"{
     "source_process": "test_system",
@@ -20,3 +25,33 @@ pub const SEED_REQUEST: &str = r#"{
 
 /// A Standard Webhooks secret for tests.
 pub const TEST_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
+
+/// An object's keys, sorted.
+pub fn sorted_keys(value: &Value) -> Vec<String> {
+    let mut keys: Vec<String> = value
+        .as_object()
+        .unwrap_or_else(|| panic!("not an object: {value}"))
+        .keys()
+        .cloned()
+        .collect();
+    keys.sort();
+    keys
+}
+
+/// Verifies a `webhook-signature` as a receiver would, from the secret alone.
+pub fn signature_verifies(
+    secret: &str,
+    id: &str,
+    timestamp: &str,
+    body: &[u8],
+    header: &str,
+) -> bool {
+    let key = STANDARD
+        .decode(secret.strip_prefix("whsec_").unwrap())
+        .unwrap();
+    let mut mac = Hmac::<Sha256>::new_from_slice(&key).unwrap();
+    mac.update(format!("{id}.{timestamp}.").as_bytes());
+    mac.update(body);
+    let expected = format!("v1,{}", STANDARD.encode(mac.finalize().into_bytes()));
+    header.split(' ').any(|signature| signature == expected)
+}

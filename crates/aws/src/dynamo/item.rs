@@ -27,6 +27,8 @@ pub(crate) const EVENTS: &str = "events";
 pub(crate) const ATTEMPTS: &str = "attempts";
 pub(crate) const LAST_ERROR: &str = "last_error";
 pub(crate) const ANSWER: &str = "answer";
+pub(crate) const CATEGORY: &str = "category";
+pub(crate) const AGENT_CALLS: &str = "agent_calls";
 pub(crate) const LEASE_OWNER: &str = "lease_owner";
 pub(crate) const LEASE_UNTIL: &str = "lease_until";
 pub(crate) const TRACKING_ID: &str = "tracking_id";
@@ -172,11 +174,11 @@ pub(crate) fn decode_request(
         }
         Some(_) => return Err(corrupt(EVENTS, "not a list")),
     };
-    let attempts = match item.get(ATTEMPTS) {
-        None => 0,
-        Some(AttributeValue::N(n)) => n.parse().map_err(|e| corrupt(ATTEMPTS, e))?,
-        Some(_) => return Err(corrupt(ATTEMPTS, "not a number")),
-    };
+    let attempts = optional_count(item, ATTEMPTS)?;
+    let agent_calls = optional_count(item, AGENT_CALLS)?;
+    let category = optional_string(item, CATEGORY)?
+        .map(|text| text.parse().map_err(|e| corrupt(CATEGORY, e)))
+        .transpose()?;
     let answer = optional_string(item, ANSWER)?
         .map(|json| serde_json::from_str(json).map_err(|e| corrupt(ANSWER, e)))
         .transpose()?;
@@ -191,7 +193,18 @@ pub(crate) fn decode_request(
         attempts,
         last_error: optional_string(item, LAST_ERROR)?.map(str::to_owned),
         answer,
+        category,
+        agent_calls,
     })
+}
+
+/// A count that is 0 when absent.
+fn optional_count(item: &Item, name: &str) -> Result<u32, StoreError> {
+    match item.get(name) {
+        None => Ok(0),
+        Some(AttributeValue::N(n)) => n.parse().map_err(|e| corrupt(name, e)),
+        Some(_) => Err(corrupt(name, "not a number")),
+    }
 }
 
 #[cfg(test)]

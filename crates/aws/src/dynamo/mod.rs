@@ -17,6 +17,8 @@
 //! | `attempts` | N | delivery attempts |
 //! | `last_error` | S | absent when there is none |
 //! | `answer` | S | the agent's answer as JSON (`response`, `session_id`, `answered_at`), absent until it answers |
+//! | `category` | S | the answer's routing category (`deal_analysis`, …), absent until it answers |
+//! | `agent_calls` | N | calls made to the agent over every round, absent before the first |
 //! | `lease_owner` | S | who holds the processing lease, absent when nobody does |
 //! | `lease_until` | N | when that lease ends, epoch microseconds |
 //! | `ttl` | N | epoch seconds: the last change plus the retention (30 days by default) |

@@ -158,6 +158,12 @@ impl DynamoStore {
         if let Some(attempts) = update.attempts {
             expression.set(item::ATTEMPTS, item::number(attempts));
         }
+        if let Some(category) = update.category {
+            expression.set(item::CATEGORY, item::string(category.as_str()));
+        }
+        if let Some(calls) = update.agent_calls {
+            expression.set(item::AGENT_CALLS, item::number(calls));
+        }
         match &update.last_error {
             Some(Some(error)) => expression.set(item::LAST_ERROR, item::string(error.as_str())),
             Some(None) => expression.remove(item::LAST_ERROR),

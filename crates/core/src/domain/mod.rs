@@ -2,11 +2,13 @@
 //! hands back (tracking ids, statuses). Parse, don't validate: a value of these types is
 //! valid by construction.
 
+mod category;
 mod fields;
 mod request;
 mod status;
 mod tracking_id;
 
+pub use category::{Category, UnknownCategory};
 pub use fields::{FieldError, Query, SessionId, SourceName};
 pub use request::{InboundRequest, Parsed, RequestError};
 pub use status::Status;

@@ -15,4 +15,4 @@ pub use pipeline::{Pipeline, ProcessorParts};
 pub use process::{
     BUSY_RETRY, HandleOutcome, ProcessError, Processor, ProcessorConfig, ProcessorPorts,
 };
-pub use routing::{Category, DeliveryTargets};
+pub use routing::{DeliveryTargets, classify};

@@ -9,9 +9,9 @@ mod asking;
 mod delivery;
 mod lease;
 
-use super::{DeliveryTargets, RequestMessage, known_record::KnownRecord};
+use super::{DeliveryTargets, RequestMessage, classify, known_record::KnownRecord};
 use crate::{
-    Clock, Status, TrackingId,
+    Category, Clock, Status, TrackingId,
     config::PipelineSettings,
     ports::{
         Agent, ConversationArchive, ConversationRecord, DeadLettered, Deliverer, QueueConsumer,
@@ -283,7 +283,7 @@ impl Processor {
             );
             disposed?;
         }
-        self.emit_finished(&message, &outcome);
+        self.emit_finished(&message, &outcome, known.read(|record| record.category));
         if finished {
             self.export_conversation(&message, (*known).into_record())
                 .await;
@@ -299,7 +299,12 @@ impl Processor {
     }
 
     /// The end of a delivery, as metrics: its outcome and, once delivered, the SLA latency.
-    fn emit_finished(&self, message: &RequestMessage, outcome: &HandleOutcome) {
+    fn emit_finished(
+        &self,
+        message: &RequestMessage,
+        outcome: &HandleOutcome,
+        category: Option<Category>,
+    ) {
         let (final_outcome, attempts) = match outcome {
             HandleOutcome::Delivered { attempts } => (DeliveryOutcome::Delivered, *attempts),
             HandleOutcome::Failed => (DeliveryOutcome::Failed, 0),
@@ -316,6 +321,7 @@ impl Processor {
             outcome: final_outcome,
             attempts,
             end_to_end,
+            category: category.map(Category::as_str),
         });
     }
 
@@ -324,12 +330,14 @@ impl Processor {
     async fn export_conversation(&self, message: &RequestMessage, record: TrackingRecord) {
         let id = message.tracking_id;
         let response = record.answer.as_ref().map(|a| a.response.clone());
-        let webhook_url = response.as_deref().and_then(|response| {
-            self.config
-                .targets
-                .target_for(message.request.query.as_str(), response)
-                .map(str::to_owned)
+        let category = record.category.or_else(|| {
+            response
+                .as_deref()
+                .map(|response| classify(message.request.query.as_str(), response))
         });
+        let webhook_url = category
+            .and_then(|category| self.config.targets.url_for(category))
+            .map(str::to_owned);
         let conversation = ConversationRecord {
             tracking_id: id,
             source_system: record.source_system,
@@ -337,12 +345,15 @@ impl Processor {
             query: message.request.query.as_str().to_owned(),
             response,
             session_id: record.answer.as_ref().map(|a| a.session_id.clone()),
+            answered_at: record.answer.as_ref().map(|a| a.answered_at),
             agents_used: record
                 .answer
                 .as_ref()
                 .map(|a| a.agents_used.clone())
                 .unwrap_or_default(),
             usage: record.answer.as_ref().and_then(|a| a.usage),
+            category,
+            agent_calls: record.agent_calls,
             trace_id: record.trace_id,
             status: record.status,
             attempts: record.attempts,
@@ -364,8 +375,8 @@ impl Processor {
         message: &RequestMessage,
         known: &KnownRecord,
     ) -> Result<(HandleOutcome, Disposition), ProcessError> {
-        let (stored_answer, attempts) =
-            known.read(|record| (record.answer.clone(), record.attempts));
+        let (stored_answer, stored_category, attempts) =
+            known.read(|record| (record.answer.clone(), record.category, record.attempts));
         let (answer, answered) = match stored_answer {
             Some(answer) => (answer, None),
             None => match self.ask_agent(message, known).await? {
@@ -373,7 +384,14 @@ impl Processor {
                 Err(done) => return Ok(done),
             },
         };
-        self.deliver(message, known, &answer, attempts, answered)
+        // Classified once, when the agent answered; an answer stored before categories
+        // were kept is classified again, which gives the same category.
+        let category = answered
+            .as_ref()
+            .and_then(|answered| answered.category)
+            .or(stored_category)
+            .unwrap_or_else(|| classify(message.request.query.as_str(), &answer.response));
+        self.deliver(message, known, &answer, category, attempts, answered)
             .await
     }
 

@@ -2,7 +2,7 @@
 //! (question, answer, outcome, timeline) is exported as one JSON document (the seeds'
 //! "conversation export"), under a date-partitioned key.
 
-use crate::{Status, TrackingId, ports::StatusEvent};
+use crate::{Category, Status, TrackingId, ports::StatusEvent};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -22,12 +22,21 @@ pub struct ConversationRecord {
     pub response: Option<String>,
     /// The agent conversation.
     pub session_id: Option<String>,
+    /// When the agent answered, if it did.
+    #[serde(default)]
+    pub answered_at: Option<DateTime<Utc>>,
     /// The agents that took part in the answer, the orchestrator first.
     #[serde(default)]
     pub agents_used: Vec<String>,
     /// The tokens the agents' models read and wrote, when the agent said.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub usage: Option<crate::ports::TokenUsage>,
+    /// The answer's routing category, once the agent answered.
+    #[serde(default)]
+    pub category: Option<Category>,
+    /// Calls made to the agent over the request's life (its retries are one fewer).
+    #[serde(default)]
+    pub agent_calls: u32,
     /// The request's trace id, when it had one.
     #[serde(default)]
     pub trace_id: Option<String>,
@@ -101,8 +110,11 @@ mod tests {
             query: "q".into(),
             response: None,
             session_id: None,
+            answered_at: None,
             agents_used: Vec::new(),
             usage: None,
+            category: None,
+            agent_calls: 0,
             trace_id: None,
             status: Status::Failed,
             attempts: 0,

@@ -2,7 +2,7 @@
 //! stored answer (so a failed delivery never asks the agent again).
 
 use super::AgentAnswer;
-use crate::{Status, TrackingId};
+use crate::{Category, Status, TrackingId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -57,6 +57,11 @@ pub struct TrackingRecord {
     pub last_error: Option<String>,
     /// The agent's answer, once there is one.
     pub answer: Option<AgentAnswer>,
+    /// The answer's routing category, once the agent answered.
+    pub category: Option<Category>,
+    /// Calls made to the agent so far, over every round (one more than its retries
+    /// once it answered).
+    pub agent_calls: u32,
 }
 
 impl TrackingRecord {
@@ -80,6 +85,8 @@ impl TrackingRecord {
             attempts: 0,
             last_error: None,
             answer: None,
+            category: None,
+            agent_calls: 0,
         }
     }
 
@@ -97,6 +104,12 @@ impl TrackingRecord {
         }
         if let Some(attempts) = update.attempts {
             self.attempts = attempts;
+        }
+        if let Some(category) = update.category {
+            self.category = Some(category);
+        }
+        if let Some(agent_calls) = update.agent_calls {
+            self.agent_calls = agent_calls;
         }
         if let Some(last_error) = &update.last_error {
             self.last_error.clone_from(last_error);
@@ -127,6 +140,10 @@ pub struct StatusUpdate {
     pub answer: Option<AgentAnswer>,
     /// The delivery attempts so far, if changed.
     pub attempts: Option<u32>,
+    /// The answer's routing category, to store with it.
+    pub category: Option<Category>,
+    /// The agent calls so far, if changed.
+    pub agent_calls: Option<u32>,
     /// `Some(None)` clears the last error, `Some(Some(e))` sets it.
     pub last_error: Option<Option<String>>,
 }
@@ -141,6 +158,8 @@ impl StatusUpdate {
             detail: None,
             answer: None,
             attempts: None,
+            category: None,
+            agent_calls: None,
             last_error: None,
         }
     }
@@ -154,6 +173,18 @@ impl StatusUpdate {
     /// With the agent's answer.
     pub fn answer(mut self, answer: AgentAnswer) -> Self {
         self.answer = Some(answer);
+        self
+    }
+
+    /// With the answer's routing category.
+    pub fn category(mut self, category: Category) -> Self {
+        self.category = Some(category);
+        self
+    }
+
+    /// With the count of agent calls so far.
+    pub fn agent_calls(mut self, calls: u32) -> Self {
+        self.agent_calls = Some(calls);
         self
     }
 
@@ -184,6 +215,8 @@ impl StatusUpdate {
             earlier: events,
             answer: self.answer.or(earlier.answer),
             attempts: self.attempts.or(earlier.attempts),
+            category: self.category.or(earlier.category),
+            agent_calls: self.agent_calls.or(earlier.agent_calls),
             last_error: self.last_error.or(earlier.last_error),
             ..self
         }

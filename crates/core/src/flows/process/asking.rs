@@ -4,7 +4,7 @@
 use super::{Disposition, HandleOutcome, ProcessError, Processor};
 use crate::{
     Status,
-    flows::{RequestMessage, known_record::KnownRecord},
+    flows::{RequestMessage, classify, known_record::KnownRecord},
     ports::{AgentAnswer, AgentError, AgentQuestion, StatusUpdate},
     retry::{RetryOutcome, run_with_retries},
 };
@@ -86,11 +86,17 @@ impl Processor {
             });
         });
         drop(span);
+        let agent_calls = known.read(|record| record.agent_calls) + attempts;
         match outcome {
             RetryOutcome::Succeeded { value, attempts } => {
+                let category = classify(&question.query, &value.response);
                 let answered = StatusUpdate::new(Status::AgentCompleted, self.clock.now())
-                    .detail(format!("the agent answered (call {attempts})"))
+                    .detail(format!(
+                        "the agent answered (call {attempts}); category {category}"
+                    ))
                     .answer(value.clone())
+                    .category(category)
+                    .agent_calls(agent_calls)
                     .last_error(None);
                 Ok(Ok((value, answered)))
             }
@@ -103,6 +109,7 @@ impl Processor {
                     known,
                     StatusUpdate::new(Status::Failed, self.clock.now())
                         .detail("the agent refused the request")
+                        .agent_calls(agent_calls)
                         .last_error(Some(error.to_string())),
                 )
                 .await?;
@@ -117,6 +124,7 @@ impl Processor {
                             "the agent did not answer; asking again in {}",
                             seconds(after)
                         ))
+                        .agent_calls(agent_calls)
                         .last_error(Some(error.to_string())),
                 )
                 .await?;

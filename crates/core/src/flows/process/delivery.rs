@@ -3,7 +3,7 @@
 
 use super::{Disposition, HandleOutcome, ProcessError, Processor};
 use crate::{
-    Status,
+    Category, Status,
     flows::{RequestMessage, known_record::KnownRecord},
     payload::WebhookPayload,
     ports::{AgentAnswer, Delivered, DeliveryError, DeliveryErrorKind, StatusUpdate, StoreError},
@@ -42,17 +42,17 @@ impl Processor {
         message: &RequestMessage,
         known: &KnownRecord,
         answer: &AgentAnswer,
+        category: Category,
         attempts_before: u32,
         answered: Option<StatusUpdate>,
     ) -> Result<(HandleOutcome, Disposition), ProcessError> {
-        let Some(target) = self
-            .config
-            .targets
-            .target_for(message.request.query.as_str(), &answer.response)
-        else {
-            let failed = StatusUpdate::new(Status::Failed, self.clock.now()).last_error(Some(
-                "no webhook URL is configured for this answer (set WEBHOOK_URL)".to_owned(),
-            ));
+        let Some(target) = self.config.targets.url_for(category) else {
+            let failed =
+                StatusUpdate::new(Status::Failed, self.clock.now()).last_error(Some(format!(
+                    "no webhook URL is configured for this {category} answer (set WEBHOOK_URL, \
+                     or {} or GENERAL_WEBHOOK_URL)",
+                    category_variable(category)
+                )));
             self.update(known, following(failed, answered)).await?;
             return Ok((HandleOutcome::Failed, Disposition::Ack));
         };
@@ -209,6 +209,7 @@ impl Processor {
                 latency: started.elapsed(),
                 status_code,
                 error,
+                category: known.read(|record| record.category.map(Category::as_str)),
             });
         });
         drop(span);
@@ -241,6 +242,16 @@ impl Processor {
                 Err(AttemptError::Delivery(error))
             }
         }
+    }
+}
+
+/// The variable that names the URL for answers of `category`.
+fn category_variable(category: Category) -> &'static str {
+    match category {
+        Category::DealAnalysis => "DEAL_ANALYSIS_WEBHOOK_URL",
+        Category::DataAnalysis => "DATA_ANALYSIS_WEBHOOK_URL",
+        Category::LeadAnalysis => "LEAD_ANALYSIS_WEBHOOK_URL",
+        Category::General => "GENERAL_WEBHOOK_URL",
     }
 }
 
