@@ -2,7 +2,11 @@
 //! variable in every error (and never echoes a secret), and the settings every
 //! processor needs (retry schedules, webhook URLs, signing secrets).
 
-use crate::{flows::DeliveryTargets, retry::RetryPolicy, signing::WebhookSigner};
+use crate::{
+    flows::DeliveryTargets,
+    retry::{ReceiveBackoff, RetryPolicy},
+    signing::WebhookSigner,
+};
 use std::time::Duration;
 
 /// A configuration value that cannot be used.
@@ -135,9 +139,9 @@ pub struct PipelineSettings {
     pub attempt_timeout: Duration,
     /// `AGENT_RETRY_SCHEDULE`: waits between agent calls (2, 4, 8 s).
     pub agent_policy: RetryPolicy,
-    /// `AGENT_RETRY_BACKOFF`: seconds before a message whose agent calls all failed
-    /// comes back (60).
-    pub agent_backoff: Duration,
+    /// `AGENT_RETRY_BACKOFF`: the waits before a message whose agent calls all failed
+    /// comes back, by receive (60, 120, 240, 480, then 900 s).
+    pub agent_backoff: ReceiveBackoff,
     /// `WEBHOOK_URL` and the per-category URLs.
     pub targets: DeliveryTargets,
     /// `WEBHOOK_SECRET`: one or more `whsec_` secrets.
@@ -173,7 +177,12 @@ impl PipelineSettings {
             )?,
             attempt_timeout: env.seconds("DELIVERY_ATTEMPT_TIMEOUT", 30)?,
             agent_policy: env.schedule("AGENT_RETRY_SCHEDULE", RetryPolicy::agent_default())?,
-            agent_backoff: env.seconds("AGENT_RETRY_BACKOFF", 60)?,
+            agent_backoff: env
+                .get("AGENT_RETRY_BACKOFF")
+                .map(|raw| ReceiveBackoff::parse(&raw))
+                .transpose()
+                .map_err(|e| ConfigError::new("AGENT_RETRY_BACKOFF", e.to_string()))?
+                .unwrap_or_default(),
             targets: DeliveryTargets {
                 webhook_url: env.url("WEBHOOK_URL")?,
                 deal_analysis: env.url("DEAL_ANALYSIS_WEBHOOK_URL")?,

@@ -21,7 +21,8 @@ pub struct LocalConfig {
     pub data_dir: PathBuf,
     /// `REVOPS_WORKERS`: messages handled at once (256).
     pub workers: usize,
-    /// `REVOPS_MAX_RECEIVES`: receives before a message is dead-lettered (10).
+    /// `REVOPS_MAX_RECEIVES`: receives before a message is dead-lettered (30: with the
+    /// default `AGENT_RETRY_BACKOFF`, about six and a half hours of agent outage).
     pub max_receives: u32,
     /// `REVOPS_VISIBILITY_TIMEOUT`: seconds a received message stays hidden (300).
     pub visibility_timeout: Duration,
@@ -64,7 +65,7 @@ impl LocalConfig {
         if workers == 0 {
             return Err(ConfigError::new("REVOPS_WORKERS", "must be at least 1"));
         }
-        let max_receives = env.parse("REVOPS_MAX_RECEIVES", 10u32, "a whole number")?;
+        let max_receives = env.parse("REVOPS_MAX_RECEIVES", 30u32, "a whole number")?;
         if max_receives == 0 {
             return Err(ConfigError::new(
                 "REVOPS_MAX_RECEIVES",
@@ -122,6 +123,11 @@ mod tests {
             RetryPolicy::delivery_default()
         );
         assert_eq!(config.pipeline.attempt_timeout, Duration::from_secs(30));
+        let outlasted = config.pipeline.agent_backoff.outlasts(config.max_receives);
+        assert!(
+            outlasted >= Duration::from_secs(6 * 3600),
+            "the defaults dead-letter after {outlasted:?} of agent outage"
+        );
     }
 
     #[test]
@@ -131,6 +137,9 @@ mod tests {
         assert!(bad.problem.contains("\"many\""));
         let bad = config(&[("DELIVERY_RETRY_SCHEDULE", "1,x")]).unwrap_err();
         assert_eq!(bad.variable, "DELIVERY_RETRY_SCHEDULE");
+        let bad = config(&[("AGENT_RETRY_BACKOFF", "60,3600")]).unwrap_err();
+        assert_eq!(bad.variable, "AGENT_RETRY_BACKOFF");
+        assert!(bad.problem.contains("900 s"), "{}", bad.problem);
         let bad = config(&[("WEBHOOK_URL", "ftp://x")]).unwrap_err();
         assert_eq!(bad.variable, "WEBHOOK_URL");
         let bad = config(&[("WEBHOOK_SECRET", "hunter2")]).unwrap_err();

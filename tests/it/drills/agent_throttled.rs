@@ -2,8 +2,8 @@
 //! never throttles, so this drill runs the same local host in process with
 //! [`ThrottlingAgent`] and a real receiver. Every request is asked again within the
 //! bounds of `AGENT_RETRY_SCHEDULE` (no sooner than scheduled, no later than its jitter
-//! allows, a `Retry-After` honoured), then after `AGENT_RETRY_BACKOFF` once a receive's
-//! calls run out; it is answered once, never asked again after that, and delivered.
+//! allows, a `Retry-After` honoured), then after the receive's wait in `AGENT_RETRY_BACKOFF`
+//! (growing with each receive) once a receive's calls run out; it is answered once, never asked again after that, and delivered.
 
 use super::{
     load::post_many,
@@ -21,8 +21,9 @@ use std::{
 const REQUESTS: usize = 40;
 /// `AGENT_RETRY_SCHEDULE`: calls per receive are at most 1 + its length.
 const SCHEDULE: [f64; 3] = [0.1, 0.2, 0.4];
-/// `AGENT_RETRY_BACKOFF`, seconds.
-const BACKOFF: f64 = 1.0;
+/// `AGENT_RETRY_BACKOFF`, seconds after the first receive and after every later one: a
+/// question throttled eight times or more waits the second.
+const BACKOFF: [f64; 2] = [1.0, 1.5];
 /// The agent schedule's added jitter, and the scheduling slack allowed on top.
 const JITTER: f64 = 0.2;
 const SLACK: f64 = 0.5;
@@ -31,7 +32,9 @@ const SLACK: f64 = 0.5;
 fn bounds(n: usize, hinted: bool) -> (f64, f64) {
     let within_receive = n % (SCHEDULE.len() + 1);
     if within_receive == SCHEDULE.len() {
-        return (BACKOFF, BACKOFF * (1.0 + JITTER) + 2.0 * SLACK);
+        let receive = n / (SCHEDULE.len() + 1);
+        let backoff = BACKOFF[receive.min(BACKOFF.len() - 1)];
+        return (backoff, backoff * (1.0 + JITTER) + 2.0 * SLACK);
     }
     let wait = SCHEDULE[within_receive];
     let hint = if hinted && n == 0 {
@@ -55,7 +58,10 @@ async fn agent_throttled() {
         ),
         ("WEBHOOK_URL", receiver.url()),
         ("AGENT_RETRY_SCHEDULE", schedule.join(",")),
-        ("AGENT_RETRY_BACKOFF", BACKOFF.to_string()),
+        (
+            "AGENT_RETRY_BACKOFF",
+            BACKOFF.map(|wait| wait.to_string()).join(","),
+        ),
     ]);
     let config = LocalConfig::from_env(|name| vars.get(name).cloned()).unwrap();
     let agent = Arc::new(ThrottlingAgent::default());

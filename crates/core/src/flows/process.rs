@@ -17,7 +17,7 @@ use crate::{
         Agent, ConversationArchive, ConversationRecord, DeadLettered, Deliverer, QueueConsumer,
         QueueError, Received, StatusUpdate, StoreError, TrackingRecord, TrackingStore,
     },
-    retry::RetryPolicy,
+    retry::{ReceiveBackoff, RetryPolicy},
 };
 use lease::Lease;
 use revops_telemetry::{
@@ -42,8 +42,9 @@ pub struct ProcessorConfig {
     /// The longest a delivery waits in process for its next attempt; a longer wait goes
     /// back to the queue, freeing the worker.
     pub inline_retry_budget: Duration,
-    /// When the agent still fails after its retries, how long until the message returns.
-    pub agent_backoff: Duration,
+    /// When the agent still fails after its retries, how long until the message returns,
+    /// by how many times it has been received.
+    pub agent_backoff: ReceiveBackoff,
     /// How long a worker holds a request's lease (at least the queue's visibility
     /// timeout, so a duplicate copy of a message never runs beside the first).
     pub lease: Duration,
@@ -58,7 +59,7 @@ impl ProcessorConfig {
             agent_policy: settings.agent_policy.clone(),
             delivery_policy: settings.delivery_policy.clone(),
             inline_retry_budget: settings.inline_retry_budget,
-            agent_backoff: settings.agent_backoff,
+            agent_backoff: settings.agent_backoff.clone(),
             lease,
             targets: settings.targets.clone(),
         }
@@ -261,7 +262,8 @@ impl Processor {
                 return Ok(HandleOutcome::Busy);
             }
         };
-        let (outcome, disposition) = match self.work(&message, &known).await {
+        let (outcome, disposition) = match self.work(&message, &known, received.receive_count).await
+        {
             Ok(done) => done,
             Err(error) => {
                 self.release_lease(&id, owner).await;
@@ -374,12 +376,13 @@ impl Processor {
         &self,
         message: &RequestMessage,
         known: &KnownRecord,
+        receive_count: u32,
     ) -> Result<(HandleOutcome, Disposition), ProcessError> {
         let (stored_answer, stored_category, attempts) =
             known.read(|record| (record.answer.clone(), record.category, record.attempts));
         let (answer, answered) = match stored_answer {
             Some(answer) => (answer, None),
-            None => match self.ask_agent(message, known).await? {
+            None => match self.ask_agent(message, known, receive_count).await? {
                 Ok((answer, answered)) => (answer, Some(answered)),
                 Err(done) => return Ok(done),
             },

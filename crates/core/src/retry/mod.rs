@@ -3,7 +3,9 @@
 //! calls and webhook deliveries share.
 
 mod policy;
+mod receive_backoff;
 mod run;
 
 pub use policy::{Jitter, RetryPolicy, ScheduleError};
+pub use receive_backoff::{BackoffError, DEFAULT_BACKOFF, MAX_BACKOFF, ReceiveBackoff};
 pub use run::{RetryDecision, RetryOutcome, run_with_retries};

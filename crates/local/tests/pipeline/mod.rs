@@ -54,7 +54,7 @@ pub fn recording_processor(
             agent_policy: RetryPolicy::agent_default(),
             delivery_policy: RetryPolicy::delivery_default(),
             inline_retry_budget: Duration::ZERO,
-            agent_backoff: Duration::from_secs(60),
+            agent_backoff: revops_core::retry::ReceiveBackoff::parse("60").unwrap(),
             lease: Duration::from_secs(300),
             targets: DeliveryTargets::single(target),
         },

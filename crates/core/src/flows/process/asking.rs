@@ -16,7 +16,8 @@ use tracing::Instrument;
 impl Processor {
     /// Asks the agent with retries. `Ok(Ok(..))`: the answer, and the `agent_completed`
     /// step that stores it, for the next write to carry. `Ok(Err(..))`: no answer, and
-    /// what to do instead.
+    /// what to do instead: after the `receive_count`-th receive, the message comes back
+    /// after that receive's wait in `AGENT_RETRY_BACKOFF`.
     #[allow(
         clippy::type_complexity,
         reason = "the one caller matches on the three outcomes at once"
@@ -25,6 +26,7 @@ impl Processor {
         &self,
         message: &RequestMessage,
         known: &KnownRecord,
+        receive_count: u32,
     ) -> Result<Result<(AgentAnswer, StatusUpdate), (HandleOutcome, Disposition)>, ProcessError>
     {
         let id = &message.tracking_id;
@@ -116,7 +118,7 @@ impl Processor {
                 Ok(Err((HandleOutcome::Failed, Disposition::Ack)))
             }
             RetryOutcome::GaveUp { error, .. } | RetryOutcome::Deferred { error, .. } => {
-                let after = self.config.agent_backoff;
+                let after = self.config.agent_backoff.after_receive(receive_count);
                 self.update(
                     known,
                     StatusUpdate::new(Status::RetryScheduled, self.clock.now())
