@@ -246,30 +246,18 @@ fn export_local(data_dir: &Path, exporter: &mut Exporter) -> anyhow::Result<()> 
         .expect("the template is valid"),
     );
     for day in &days {
-        let mut failed = None;
         archive_reader::read_day(day, |line, bytes| {
             progress.inc(bytes);
-            if failed.is_some() {
-                return;
-            }
-            let taken = match line {
-                ArchivedLine::Conversation(conversation) => exporter.take(&conversation),
-                ArchivedLine::Superseded => {
-                    exporter.counts.superseded += 1;
-                    Ok(())
-                }
+            match line {
+                ArchivedLine::Conversation(conversation) => exporter.take(&conversation)?,
+                ArchivedLine::Superseded => exporter.counts.superseded += 1,
                 ArchivedLine::Unreadable { path, line, error } => {
                     let what = format!("{} line {line}: {error}", path.display());
                     exporter.unreadable(&progress, &what);
-                    Ok(())
                 }
-            };
-            failed = taken.err();
-        })
-        .with_context(|| format!("cannot read {}", day.path.display()))?;
-        if let Some(error) = failed {
-            return Err(error);
-        }
+            }
+            Ok::<(), anyhow::Error>(())
+        })?;
     }
     progress.finish_and_clear();
     Ok(())

@@ -1,8 +1,8 @@
 //! One valid request, from the `202` to a signed delivery with exactly the seed's keys.
 
 use crate::support::{
-    Receiver, SEED_REQUEST, TEST_SECRET, TestHost, host::timeline, signature_verifies, sorted_keys,
-    wait_until,
+    Receiver, SEED_REQUEST, SEED_WEBHOOK_KEYS, TEST_SECRET, TestHost, host::timeline,
+    signature_verifies, sorted_keys, wait_until,
 };
 use serde_json::Value;
 use std::time::Duration;
@@ -53,17 +53,7 @@ async fn the_seed_request_is_answered_and_delivered_signed_with_the_seed_keys() 
     let hit = &hits[0];
 
     let body = hit.json();
-    assert_eq!(
-        sorted_keys(&body),
-        [
-            "ai_response",
-            "original_query",
-            "source_process",
-            "source_system",
-            "tracking_id",
-            "webhook_metadata"
-        ]
-    );
+    assert_eq!(sorted_keys(&body), SEED_WEBHOOK_KEYS);
     assert_eq!(
         sorted_keys(&body["ai_response"]),
         ["response", "response_plain", "session_id", "timestamp"]

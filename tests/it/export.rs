@@ -3,7 +3,7 @@
 //! answer; `webhook` is what the receiver got; `--from`, `--to` and `--source` select;
 //! bad input exits 2 and writes nothing; the S3 archive (moto) exports the same lines.
 
-use crate::support::{Receiver, TEST_SECRET, TestHost, sorted_keys};
+use crate::support::{Receiver, SEED_WEBHOOK_KEYS, TEST_SECRET, TestHost, sorted_keys};
 use chrono::{DateTime, Duration as Days, Utc};
 use revops_aws::{AwsClients, S3Archive};
 use revops_core::ports::{ConversationArchive, ConversationRecord};
@@ -11,14 +11,6 @@ use revops_testkit::{moto, unique};
 use serde_json::{Value, json};
 use std::{path::Path, process::Command, time::Duration};
 
-const WEBHOOK_KEYS: &[&str] = &[
-    "ai_response",
-    "original_query",
-    "source_process",
-    "source_system",
-    "tracking_id",
-    "webhook_metadata",
-];
 const METADATA_KEYS: &[&str] = &[
     "agent_calls",
     "agents_used",
@@ -197,7 +189,7 @@ async fn each_format_has_exactly_its_documented_fields() {
         webhook.stderr
     );
     for line in &webhook.lines {
-        assert_eq!(sorted_keys(line), WEBHOOK_KEYS);
+        assert_eq!(sorted_keys(line), SEED_WEBHOOK_KEYS);
         let id = line["tracking_id"].as_str().unwrap();
         let hit = run
             .receiver
@@ -397,6 +389,7 @@ fn archived(dir: &Path) -> Vec<ConversationRecord> {
             if let revops_local::archive_reader::ArchivedLine::Conversation(c) = line {
                 records.push(*c);
             }
+            Ok::<(), std::io::Error>(())
         })
         .unwrap();
     }

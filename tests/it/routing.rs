@@ -3,7 +3,9 @@
 //! category's receiver, signed, once; the category shows in the status, the timeline and
 //! the metrics.
 
-use crate::support::{Receiver, TEST_SECRET, TestHost, signature_verifies, sorted_keys};
+use crate::support::{
+    Receiver, SEED_WEBHOOK_KEYS, TEST_SECRET, TestHost, signature_verifies, sorted_keys,
+};
 use serde_json::{Value, json};
 use std::time::Duration;
 
@@ -115,14 +117,7 @@ async fn each_seed_question_reaches_its_categorys_receiver_signed_once() {
         );
         assert_eq!(
             sorted_keys(&body),
-            [
-                "ai_response",
-                "original_query",
-                "source_process",
-                "source_system",
-                "tracking_id",
-                "webhook_metadata"
-            ],
+            SEED_WEBHOOK_KEYS,
             "the body keeps seed 001's keys: no category in it"
         );
         assert!(signature_verifies(

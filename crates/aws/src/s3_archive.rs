@@ -9,6 +9,14 @@ use async_trait::async_trait;
 use aws_sdk_s3::{Client, primitives::ByteStream, types::ServerSideEncryption};
 use revops_core::ports::{ArchiveError, ConversationArchive, ConversationRecord};
 
+/// `prefix` as the start of a key: empty, or ending with one `/`.
+pub(crate) fn key_prefix(mut prefix: String) -> String {
+    if !prefix.is_empty() && !prefix.ends_with('/') {
+        prefix.push('/');
+    }
+    prefix
+}
+
 /// The conversation archive in one S3 bucket.
 #[derive(Debug, Clone)]
 pub struct S3Archive {
@@ -29,11 +37,7 @@ impl S3Archive {
 
     /// With keys below `prefix` (a `/` is added when it does not end with one).
     pub fn with_prefix(mut self, prefix: impl Into<String>) -> Self {
-        let mut prefix: String = prefix.into();
-        if !prefix.is_empty() && !prefix.ends_with('/') {
-            prefix.push('/');
-        }
-        self.prefix = prefix;
+        self.prefix = key_prefix(prefix.into());
         self
     }
 

@@ -4,7 +4,7 @@
 //! and stopping after its last day, so a window reads only its own days; each object is
 //! one conversation, fetched on its own.
 
-use crate::errors::describe;
+use crate::{errors::describe, s3_archive::key_prefix};
 use aws_sdk_s3::Client;
 use chrono::NaiveDate;
 use revops_core::{
@@ -43,10 +43,7 @@ impl S3ArchiveReader {
     /// The archive in `bucket`, below `prefix` (empty for the bucket's root; a `/` is
     /// added when it does not end with one), as [`crate::S3Archive`] writes it.
     pub fn new(client: Client, bucket: impl Into<String>, prefix: &str) -> Self {
-        let mut root = prefix.to_owned();
-        if !root.is_empty() && !root.ends_with('/') {
-            root.push('/');
-        }
+        let mut root = key_prefix(prefix.to_owned());
         root.push_str("conversations/");
         Self {
             client,

@@ -3,7 +3,8 @@
 //! processor needs (retry schedules, webhook URLs, signing secrets).
 
 use crate::{
-    flows::DeliveryTargets,
+    Category,
+    flows::{DeliveryTargets, routing::url_variable},
     retry::{ReceiveBackoff, RetryPolicy},
     signing::WebhookSigner,
 };
@@ -185,10 +186,10 @@ impl PipelineSettings {
                 .unwrap_or_default(),
             targets: DeliveryTargets {
                 webhook_url: env.url("WEBHOOK_URL")?,
-                deal_analysis: env.url("DEAL_ANALYSIS_WEBHOOK_URL")?,
-                data_analysis: env.url("DATA_ANALYSIS_WEBHOOK_URL")?,
-                lead_analysis: env.url("LEAD_ANALYSIS_WEBHOOK_URL")?,
-                general: env.url("GENERAL_WEBHOOK_URL")?,
+                deal_analysis: env.url(url_variable(Category::DealAnalysis))?,
+                data_analysis: env.url(url_variable(Category::DataAnalysis))?,
+                lead_analysis: env.url(url_variable(Category::LeadAnalysis))?,
+                general: env.url(url_variable(Category::General))?,
             },
             signer,
             metrics_namespace: env

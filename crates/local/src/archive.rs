@@ -75,29 +75,14 @@ impl ConversationArchive for FileArchive {
 mod tests {
     use super::*;
     use chrono::{TimeZone, Utc};
-    use revops_core::{Status, TrackingId};
+    use revops_core::Status;
 
     fn conversation(day: u32) -> ConversationRecord {
+        let queued_at = Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0).unwrap();
         ConversationRecord {
-            tracking_id: TrackingId::new(),
-            source_system: "crm".into(),
-            source_process: "renewals".into(),
-            query: "q".into(),
             response: Some("a".into()),
-            session_id: None,
-            answered_at: None,
-            agents_used: Vec::new(),
-            usage: None,
-            category: None,
-            agent_calls: 0,
-            trace_id: None,
-            status: Status::Delivered,
             attempts: 1,
-            last_error: None,
-            webhook_url: None,
-            queued_at: Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0).unwrap(),
-            finished_at: Utc::now(),
-            events: Vec::new(),
+            ..revops_testkit::archive::conversation(queued_at, Status::Delivered)
         }
     }
 

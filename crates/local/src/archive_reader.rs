@@ -110,13 +110,18 @@ struct IdOnly {
 }
 
 /// Reads `file`, calling `visit` with each conversation's last copy (and each line that
-/// does not parse) in the order written, and the bytes of the line it came from.
-pub fn read_day(file: &DayFile, mut visit: impl FnMut(ArchivedLine, u64)) -> io::Result<()> {
+/// does not parse) in the order written, and the bytes of the line it came from. The
+/// first error, the file's (named with its path) or `visit`'s, ends the read.
+pub fn read_day<E: From<io::Error>>(
+    file: &DayFile,
+    mut visit: impl FnMut(ArchivedLine, u64) -> Result<(), E>,
+) -> Result<(), E> {
     let mut last_copy: HashMap<TrackingId, usize> = HashMap::new();
     for_each_line(&file.path, |number, line| {
         if let Ok(IdOnly { tracking_id }) = serde_json::from_slice(line) {
             last_copy.insert(tracking_id, number);
         }
+        Ok::<(), E>(())
     })?;
     for_each_line(&file.path, |number, line| {
         let bytes = line.len() as u64 + 1;
@@ -127,7 +132,7 @@ pub fn read_day(file: &DayFile, mut visit: impl FnMut(ArchivedLine, u64)) -> io:
                 } else {
                     ArchivedLine::Superseded
                 };
-                visit(line, bytes);
+                visit(line, bytes)
             }
             Err(error) => visit(
                 ArchivedLine::Unreadable {
@@ -143,20 +148,25 @@ pub fn read_day(file: &DayFile, mut visit: impl FnMut(ArchivedLine, u64)) -> io:
 
 /// Calls `each` with every non-empty line of `path` (as bytes: a line that is not UTF-8
 /// is one that does not parse, not an error of the whole file) and its number, from 1,
-/// reusing one buffer.
-fn for_each_line(path: &Path, mut each: impl FnMut(usize, &[u8])) -> io::Result<()> {
-    let mut reader = BufReader::with_capacity(1 << 16, File::open(path)?);
+/// reusing one buffer; the first error of `each` ends it.
+fn for_each_line<E: From<io::Error>>(
+    path: &Path,
+    mut each: impl FnMut(usize, &[u8]) -> Result<(), E>,
+) -> Result<(), E> {
+    let named =
+        |error: io::Error| io::Error::new(error.kind(), format!("{}: {error}", path.display()));
+    let mut reader = BufReader::with_capacity(1 << 16, File::open(path).map_err(named)?);
     let mut line = Vec::new();
     let mut number = 0;
     loop {
         line.clear();
-        if reader.read_until(b'\n', &mut line)? == 0 {
+        if reader.read_until(b'\n', &mut line).map_err(named)? == 0 {
             return Ok(());
         }
         number += 1;
         let text = line.strip_suffix(b"\n").unwrap_or(&line);
         if !text.is_empty() {
-            each(number, text);
+            each(number, text)?;
         }
     }
 }
@@ -171,27 +181,7 @@ mod tests {
 
     fn conversation(day: u32, status: Status) -> ConversationRecord {
         let queued_at = Utc.with_ymd_and_hms(2026, 11, day, 12, 0, 0).unwrap();
-        ConversationRecord {
-            tracking_id: TrackingId::new(),
-            source_system: "crm".into(),
-            source_process: "renewals".into(),
-            query: "q".into(),
-            response: None,
-            session_id: None,
-            answered_at: None,
-            agents_used: Vec::new(),
-            usage: None,
-            category: None,
-            agent_calls: 0,
-            trace_id: None,
-            status,
-            attempts: 0,
-            last_error: None,
-            webhook_url: None,
-            queued_at,
-            finished_at: queued_at,
-            events: Vec::new(),
-        }
+        revops_testkit::archive::conversation(queued_at, status)
     }
 
     fn read_all(file: &DayFile) -> (Vec<ConversationRecord>, usize, Vec<usize>, u64) {
@@ -203,6 +193,7 @@ mod tests {
                 ArchivedLine::Superseded => superseded += 1,
                 ArchivedLine::Unreadable { line, .. } => unreadable.push(line),
             }
+            Ok::<(), io::Error>(())
         })
         .unwrap();
         (kept, superseded, unreadable, bytes)

@@ -22,6 +22,7 @@
     reason = "test helpers fail loudly on broken set-up"
 )]
 
+pub mod archive;
 pub mod bedrock;
 pub mod invoke_api;
 pub mod lambda_function;

@@ -26,6 +26,16 @@ pub const SEED_REQUEST: &str = r#"{
 /// A Standard Webhooks secret for tests.
 pub const TEST_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
 
+/// Seed 001's webhook body keys, sorted: a receiver sees exactly these.
+pub const SEED_WEBHOOK_KEYS: [&str; 6] = [
+    "ai_response",
+    "original_query",
+    "source_process",
+    "source_system",
+    "tracking_id",
+    "webhook_metadata",
+];
+
 /// An object's keys, sorted.
 pub fn sorted_keys(value: &Value) -> Vec<String> {
     let mut keys: Vec<String> = value

@@ -86,30 +86,12 @@ fn ms(from: DateTime<Utc>, to: DateTime<Utc>) -> i64 {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::TrackingId;
     use chrono::{Duration, TimeZone};
 
     fn conversation(steps: &[(Status, i64, Option<&str>)]) -> ConversationRecord {
         let queued_at = Utc.with_ymd_and_hms(2026, 12, 1, 9, 0, 0).unwrap();
         ConversationRecord {
-            tracking_id: TrackingId::new(),
-            source_system: "crm".into(),
-            source_process: "renewals".into(),
-            query: "q".into(),
-            response: None,
-            session_id: None,
-            answered_at: None,
-            agents_used: Vec::new(),
-            usage: None,
-            category: None,
-            agent_calls: 0,
-            trace_id: None,
-            status: steps.last().map_or(Status::Queued, |s| s.0),
-            attempts: 0,
             last_error: Some("HTTP 400 from the receiver".into()),
-            webhook_url: None,
-            queued_at,
-            finished_at: queued_at,
             events: steps
                 .iter()
                 .map(|&(status, ms, detail)| StatusEvent {
@@ -118,6 +100,7 @@ mod tests {
                     detail: detail.map(str::to_owned),
                 })
                 .collect(),
+            ..ConversationRecord::bare(queued_at, steps.last().map_or(Status::Queued, |s| s.0))
         }
     }
 

@@ -96,17 +96,15 @@ impl ConversationArchive for NoArchive {
 }
 
 #[cfg(test)]
-mod tests {
-    use super::*;
-    use chrono::TimeZone;
-
-    #[test]
-    fn keys_are_partitioned_by_the_day_queued() {
-        let id = TrackingId::new();
-        let record = ConversationRecord {
-            tracking_id: id,
-            source_system: "a".into(),
-            source_process: "b".into(),
+impl ConversationRecord {
+    /// For this crate's tests: a conversation queued at `queued_at` and ended there in
+    /// `status`, with a fresh id and nothing else known (the other crates' tests have
+    /// `revops_testkit::archive::conversation`).
+    pub(crate) fn bare(queued_at: DateTime<Utc>, status: Status) -> Self {
+        Self {
+            tracking_id: TrackingId::new(),
+            source_system: "crm".into(),
+            source_process: "renewals".into(),
             query: "q".into(),
             response: None,
             session_id: None,
@@ -116,13 +114,31 @@ mod tests {
             category: None,
             agent_calls: 0,
             trace_id: None,
-            status: Status::Failed,
+            status,
             attempts: 0,
             last_error: None,
             webhook_url: None,
-            queued_at: Utc.with_ymd_and_hms(2025, 8, 4, 23, 59, 0).unwrap(),
-            finished_at: Utc::now(),
+            queued_at,
+            finished_at: queued_at,
             events: Vec::new(),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use chrono::TimeZone;
+
+    #[test]
+    fn keys_are_partitioned_by_the_day_queued() {
+        let id = TrackingId::new();
+        let record = ConversationRecord {
+            tracking_id: id,
+            ..ConversationRecord::bare(
+                Utc.with_ymd_and_hms(2025, 8, 4, 23, 59, 0).unwrap(),
+                Status::Failed,
+            )
         };
         assert_eq!(
             record.key(),

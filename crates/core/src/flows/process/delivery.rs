@@ -4,7 +4,7 @@
 use super::{Disposition, HandleOutcome, ProcessError, Processor};
 use crate::{
     Category, Status,
-    flows::{RequestMessage, known_record::KnownRecord},
+    flows::{RequestMessage, known_record::KnownRecord, routing::url_variable},
     payload::WebhookPayload,
     ports::{AgentAnswer, Delivered, DeliveryError, DeliveryErrorKind, StatusUpdate, StoreError},
     retry::{RetryDecision, RetryOutcome, run_with_retries},
@@ -51,7 +51,7 @@ impl Processor {
                 StatusUpdate::new(Status::Failed, self.clock.now()).last_error(Some(format!(
                     "no webhook URL is configured for this {category} answer (set WEBHOOK_URL, \
                      or {} or GENERAL_WEBHOOK_URL)",
-                    category_variable(category)
+                    url_variable(category)
                 )));
             self.update(known, following(failed, answered)).await?;
             return Ok((HandleOutcome::Failed, Disposition::Ack));
@@ -242,16 +242,6 @@ impl Processor {
                 Err(AttemptError::Delivery(error))
             }
         }
-    }
-}
-
-/// The variable that names the URL for answers of `category`.
-fn category_variable(category: Category) -> &'static str {
-    match category {
-        Category::DealAnalysis => "DEAL_ANALYSIS_WEBHOOK_URL",
-        Category::DataAnalysis => "DATA_ANALYSIS_WEBHOOK_URL",
-        Category::LeadAnalysis => "LEAD_ANALYSIS_WEBHOOK_URL",
-        Category::General => "GENERAL_WEBHOOK_URL",
     }
 }
 

@@ -10,6 +10,16 @@ pub use classifier::classify;
 
 use crate::Category;
 
+/// The variable that names the webhook URL for answers of `category`.
+pub fn url_variable(category: Category) -> &'static str {
+    match category {
+        Category::DealAnalysis => "DEAL_ANALYSIS_WEBHOOK_URL",
+        Category::DataAnalysis => "DATA_ANALYSIS_WEBHOOK_URL",
+        Category::LeadAnalysis => "LEAD_ANALYSIS_WEBHOOK_URL",
+        Category::General => "GENERAL_WEBHOOK_URL",
+    }
+}
+
 /// The configured webhook URLs.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct DeliveryTargets {
