@@ -6,6 +6,7 @@
 //! line ends the run on stderr. `--out` writes to a temporary file renamed into place at
 //! the end, so a failed export leaves no half file behind.
 
+use super::common::{parse_time, runtime, usage_error};
 use anyhow::Context;
 use clap::Args;
 use futures_util::StreamExt;
@@ -16,7 +17,7 @@ use revops_core::{
     ports::ConversationRecord,
 };
 use revops_local::archive_reader::{self, ArchivedLine};
-use revops_monitor::sla::{self, Time};
+use revops_monitor::sla::Time;
 use std::{
     io::{BufWriter, Write},
     path::{Path, PathBuf},
@@ -33,7 +34,7 @@ pub struct ExportArgs {
     /// webhook (the payload as delivered), metadata (no query or answer text), summary or analysis.
     #[arg(long)]
     format: ExportFormat,
-    /// Conversations queued at or after this: RFC 3339, a date, `now` or `-7d`.
+    /// Conversations queued at or after this: RFC 3339, a date, `now`, or a duration before now (`7d`).
     #[arg(long, value_parser = parse_time, allow_hyphen_values = true)]
     from: Option<Time>,
     /// Conversations queued before this (excluded).
@@ -57,19 +58,6 @@ pub struct ExportArgs {
     /// The keys' prefix in the bucket, with --aws.
     #[arg(long, default_value = "")]
     prefix: String,
-}
-
-fn parse_time(text: &str) -> Result<Time, String> {
-    sla::parse_time(text, sla::now())
-}
-
-/// Exits with clap's usage error (status 2) and `message`, having changed nothing.
-fn usage_error(message: &str) -> ! {
-    clap::Error::raw(
-        clap::error::ErrorKind::ValueValidation,
-        format!("{message}\n"),
-    )
-    .exit()
 }
 
 /// Runs `revops export`.
@@ -264,11 +252,7 @@ fn export_local(data_dir: &Path, exporter: &mut Exporter) -> anyhow::Result<()> 
 }
 
 fn export_s3(bucket: String, prefix: &str, exporter: &mut Exporter) -> anyhow::Result<()> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")?;
-    runtime.block_on(async {
+    runtime()?.block_on(async {
         let clients = AwsClients::from_env().await;
         let reader = S3ArchiveReader::new(clients.s3, bucket, prefix);
         let progress = ProgressBar::new_spinner().with_style(

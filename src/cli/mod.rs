@@ -1,7 +1,12 @@
 //! The command line: subcommands, their flags, and the dispatch to each.
 
+mod common;
+mod dlq;
 mod export;
 mod monitor;
+mod operator;
+mod redeliver;
+mod replay;
 mod serve;
 mod sla;
 
@@ -25,6 +30,10 @@ enum Command {
     Sla(sla::SlaArgs),
     /// The archived conversations in one of the four export formats, as JSON Lines.
     Export(export::ExportArgs),
+    /// The dead-lettered requests: list, replay.
+    Dlq(dlq::DlqArgs),
+    /// Deliver failed requests again, from their stored answers.
+    Redeliver(redeliver::RedeliverArgs),
 }
 
 impl Cli {
@@ -35,6 +44,8 @@ impl Cli {
             Command::Monitor(args) => monitor::run(args),
             Command::Sla(args) => sla::run(args),
             Command::Export(args) => export::run(args),
+            Command::Dlq(args) => dlq::run(args),
+            Command::Redeliver(args) => redeliver::run(args),
         }
     }
 }

@@ -2,7 +2,7 @@
 //! `dashboards/` and `alarms/` (of the current directory, or `--dir`), checked against
 //! the metric catalog built into the binary, compared with CloudWatch, and applied.
 
-use anyhow::Context;
+use super::common::runtime;
 use clap::{Args, Subcommand};
 use revops_monitor::account::Account;
 use revops_monitor::validate::{Validated, validate_dir};
@@ -198,13 +198,6 @@ fn prepare(args: &AccountArgs) -> anyhow::Result<(Account, DesiredState)> {
     let validated = validate(&args.definitions.dir, &params)?;
     let account = runtime()?.block_on(Account::from_env(&params.region, params.alarm_prefix()));
     Ok((account, validated.desired))
-}
-
-fn runtime() -> anyhow::Result<tokio::runtime::Runtime> {
-    tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .context("cannot start the async runtime")
 }
 
 fn print_lines(lines: &[String]) -> anyhow::Result<()> {

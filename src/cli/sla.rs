@@ -2,6 +2,7 @@
 //! attainment, error budget and burn rate) over a window, from CloudWatch or from an EMF
 //! file, as a table, JSON or markdown, with an optional SVG chart of p95 over time.
 
+use super::common::{parse_time, runtime, usage_error};
 use anyhow::Context;
 use clap::Args;
 use revops_monitor::account::Account;
@@ -12,7 +13,7 @@ use std::path::PathBuf;
 /// `revops sla`'s flags.
 #[derive(Debug, Args)]
 pub struct SlaArgs {
-    /// Start of the window: RFC 3339, a date, `now` or `-7d` [default: the EMF file's first line, or 30 days ago].
+    /// Start of the window: RFC 3339, a date, `now`, or a duration before now (`7d`) [default: the EMF file's first line, or 30 days ago].
     #[arg(long, value_parser = parse_time, allow_hyphen_values = true)]
     from: Option<Time>,
     /// End of the window (excluded) [default: the EMF file's last line, or now].
@@ -43,10 +44,6 @@ pub struct SlaArgs {
     /// The share of deliveries that must meet it, in percent.
     #[arg(long, default_value_t = 95.0, value_parser = parse_percent)]
     target_percent: f64,
-}
-
-fn parse_time(text: &str) -> Result<Time, String> {
-    sla::parse_time(text, sla::now())
 }
 
 fn parse_chart_path(text: &str) -> Result<PathBuf, String> {
@@ -81,11 +78,7 @@ pub fn run(args: SlaArgs) -> anyhow::Result<()> {
     if let (Some(from), Some(to)) = (args.from, args.to)
         && from >= to
     {
-        clap::Error::raw(
-            clap::error::ErrorKind::ValueValidation,
-            "--from must be before --to\n",
-        )
-        .exit();
+        usage_error("--from must be before --to");
     }
     let inputs = match &args.emf_file {
         Some(path) => {
@@ -115,11 +108,7 @@ pub fn run(args: SlaArgs) -> anyhow::Result<()> {
                 from: args.from.unwrap_or(now - chrono_days(30)),
                 to: args.to.unwrap_or(now),
             };
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .context("cannot start the async runtime")?;
-            runtime.block_on(async {
+            runtime()?.block_on(async {
                 let account = Account::from_env(&args.region, "").await;
                 sla::from_cloudwatch(account.client(), &args.namespace, window, objective).await
             })?

@@ -74,6 +74,27 @@ pub fn with_tracking_id(cx: &Context, tracking_id: &str) -> Context {
     cx.with_baggage([KeyValue::new(TRACKING_ID_BAGGAGE, tracking_id.to_owned())])
 }
 
+/// The attributes of a message that carries on the trace `trace_id` (32 hex digits)
+/// from outside any span of it, as an operator's replay does: a new parent span id in
+/// that trace, sampled, with the tracking id in the baggage. So a replayed request's
+/// processing joins the trace its `POST` began. `None` when `trace_id` is not one.
+pub fn resume_trace(trace_id: &str, tracking_id: &str) -> Option<BTreeMap<String, String>> {
+    use opentelemetry::trace::{SpanContext, TraceFlags, TraceId, TraceState};
+    use opentelemetry_sdk::trace::{IdGenerator, RandomIdGenerator};
+    let trace_id = TraceId::from_hex(trace_id)
+        .ok()
+        .filter(|id| *id != TraceId::INVALID)?;
+    let span_context = SpanContext::new(
+        trace_id,
+        RandomIdGenerator::default().new_span_id(),
+        TraceFlags::SAMPLED,
+        true,
+        TraceState::default(),
+    );
+    let cx = Context::new().with_remote_span_context(span_context);
+    Some(to_attributes(&with_tracking_id(&cx, tracking_id)))
+}
+
 /// Makes `span` a child of the context in `fields` (if it carries one).
 pub fn continue_from<K: AsRef<str>, V: AsRef<str>>(
     span: &tracing::Span,
@@ -181,6 +202,19 @@ mod tests {
             TraceState::default(),
         );
         Context::new().with_remote_span_context(span_context)
+    }
+
+    #[test]
+    fn a_resumed_trace_keeps_its_id_under_a_new_parent() {
+        let trace = "5759e988bd862e3fe1be46a994272793";
+        let attributes = resume_trace(trace, "e7aeb7e9-5382-41a5-b858-f8010978cd26").unwrap();
+        let back = from_fields(&attributes);
+        let span_context = back.span().span_context().clone();
+        assert_eq!(span_context.trace_id().to_string(), trace);
+        assert!(span_context.is_sampled());
+        assert!(attributes[BAGGAGE].contains("tracking_id=e7aeb7e9"));
+        assert!(resume_trace("not hex", "t").is_none());
+        assert!(resume_trace("00000000000000000000000000000000", "t").is_none());
     }
 
     #[test]

@@ -7,6 +7,9 @@
 //!   id is delivered.
 //! - `agent_throttled`: the agent throttles; calls are retried within the schedule's
 //!   bounds. In process, since the binary's demo agent cannot throttle.
+//! - `agent_outage`: the agent is down for six hours (compressed a thousandfold) while
+//!   requests keep coming; with the default retry schedules and receive limit, every
+//!   request is delivered once it is back, none dead-lettered.
 //! - `kill_9`: `kill -9` under load and a restart; nothing accepted is lost.
 //! - The same queue message twice (one agent call, one `webhook-id`) is pinned by
 //!   `crates/local/tests/processor.rs`
@@ -15,6 +18,7 @@
 //!
 //! See the counts with `cargo test --test it drills:: -- --nocapture`.
 
+mod agent_outage;
 mod agent_throttled;
 mod flaky_receiver;
 mod kill_9;

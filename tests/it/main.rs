@@ -14,6 +14,8 @@ mod export;
 mod inbound;
 mod observability;
 mod openapi;
+mod replay;
+mod replay_aws;
 mod routing;
 mod secrets;
 mod signatures;

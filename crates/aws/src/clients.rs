@@ -26,6 +26,16 @@ impl AwsClients {
         Self::from_sdk_config(&config)
     }
 
+    /// As [`from_env`](Self::from_env), in `region` when one is given (an operator's
+    /// `--region`), else the environment's.
+    pub async fn from_env_in(region: Option<String>) -> Self {
+        let mut loader = aws_config::defaults(BehaviorVersion::latest());
+        if let Some(region) = region {
+            loader = loader.region(aws_config::Region::new(region));
+        }
+        Self::from_sdk_config(&loader.load().await)
+    }
+
     /// Builds the clients from a loaded configuration. When an endpoint is overridden
     /// (an emulator such as moto), S3 uses path-style addressing, since such endpoints
     /// rarely resolve `<bucket>.<host>` names.

@@ -6,7 +6,7 @@ use aws_sdk_sqs::error::{DisplayErrorContext, ProvideErrorMetadata, SdkError};
 
 /// A one-line description of a failed call, fit for logs and status timelines: it holds
 /// no credentials (the SDK never puts them in errors) and no request bodies.
-pub(crate) fn describe<E, R>(operation: &str, error: &SdkError<E, R>) -> String
+pub fn describe<E, R>(operation: &str, error: &SdkError<E, R>) -> String
 where
     E: ProvideErrorMetadata + std::error::Error + 'static,
     R: std::fmt::Debug,

@@ -24,6 +24,7 @@ pub use clients::AwsClients;
 pub use dynamo::{
     DEFAULT_RETENTION, DynamoStore, IDEMPOTENCY_TTL, IdempotencyClaim, create_table_if_missing,
 };
+pub use errors::describe as describe_error;
 pub use s3_archive::S3Archive;
 pub use s3_archive_reader::{ArchivedObject, KeyPages, S3ArchiveReader};
 pub use sqs::{

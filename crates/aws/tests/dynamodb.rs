@@ -115,6 +115,11 @@ async fn a_lease_is_held_by_one_owner_until_released_or_expired() {
 }
 
 #[tokio::test]
+async fn a_reopen_is_conditional_and_frees_the_lease() {
+    store_contract::a_reopen_is_conditional_and_frees_the_lease(&store().await).await;
+}
+
+#[tokio::test]
 async fn a_request_key_answers_with_the_recorded_request_or_is_taken_over() {
     store_contract::a_request_key_answers_with_the_recorded_request_or_is_taken_over(
         &store().await,

@@ -143,6 +143,12 @@ pub struct PipelineSettings {
     /// `AGENT_RETRY_BACKOFF`: the waits before a message whose agent calls all failed
     /// comes back, by receive (60, 120, 240, 480, then 900 s).
     pub agent_backoff: ReceiveBackoff,
+    /// `REVOPS_MAX_RECEIVES`: the receive on which a message whose agent calls all
+    /// failed is dead-lettered (30: with the default `AGENT_RETRY_BACKOFF`, about six and
+    /// a half hours of agent outage). On AWS it matches the queue's `maxReceiveCount`, so
+    /// the processor dead-letters the message itself, with its reason and its record
+    /// marked, rather than SQS moving it silently.
+    pub max_receives: u32,
     /// `WEBHOOK_URL` and the per-category URLs.
     pub targets: DeliveryTargets,
     /// `WEBHOOK_SECRET`: one or more `whsec_` secrets.
@@ -168,8 +174,16 @@ impl PipelineSettings {
             .map(|raw| WebhookSigner::parse(&raw))
             .transpose()
             .map_err(|e| ConfigError::new("WEBHOOK_SECRET", e.to_string()))?;
+        let max_receives = env.parse("REVOPS_MAX_RECEIVES", 30u32, "a whole number")?;
+        if max_receives == 0 {
+            return Err(ConfigError::new(
+                "REVOPS_MAX_RECEIVES",
+                "must be at least 1",
+            ));
+        }
         Ok(Self {
             host,
+            max_receives,
             delivery_policy: env
                 .schedule("DELIVERY_RETRY_SCHEDULE", RetryPolicy::delivery_default())?,
             inline_retry_budget: env.seconds(

@@ -21,9 +21,6 @@ pub struct LocalConfig {
     pub data_dir: PathBuf,
     /// `REVOPS_WORKERS`: messages handled at once (256).
     pub workers: usize,
-    /// `REVOPS_MAX_RECEIVES`: receives before a message is dead-lettered (30: with the
-    /// default `AGENT_RETRY_BACKOFF`, about six and a half hours of agent outage).
-    pub max_receives: u32,
     /// `REVOPS_VISIBILITY_TIMEOUT`: seconds a received message stays hidden (300).
     pub visibility_timeout: Duration,
     /// `REVOPS_SHUTDOWN_GRACE`: seconds shutdown waits for busy workers (30).
@@ -65,13 +62,6 @@ impl LocalConfig {
         if workers == 0 {
             return Err(ConfigError::new("REVOPS_WORKERS", "must be at least 1"));
         }
-        let max_receives = env.parse("REVOPS_MAX_RECEIVES", 30u32, "a whole number")?;
-        if max_receives == 0 {
-            return Err(ConfigError::new(
-                "REVOPS_MAX_RECEIVES",
-                "must be at least 1",
-            ));
-        }
         let trace_store = match env.get("REVOPS_TRACE_STORE").as_deref().map(str::trim) {
             None | Some("on") => true,
             Some("off") => false,
@@ -87,7 +77,6 @@ impl LocalConfig {
             data_dir,
             trace_store,
             workers,
-            max_receives,
             visibility_timeout: env.seconds("REVOPS_VISIBILITY_TIMEOUT", 300)?,
             shutdown_grace: env.seconds("REVOPS_SHUTDOWN_GRACE", 30)?,
             pipeline: PipelineSettings::from_env(&env, Host::Local)?,
@@ -123,7 +112,10 @@ mod tests {
             RetryPolicy::delivery_default()
         );
         assert_eq!(config.pipeline.attempt_timeout, Duration::from_secs(30));
-        let outlasted = config.pipeline.agent_backoff.outlasts(config.max_receives);
+        let outlasted = config
+            .pipeline
+            .agent_backoff
+            .outlasts(config.pipeline.max_receives);
         assert!(
             outlasted >= Duration::from_secs(6 * 3600),
             "the defaults dead-letter after {outlasted:?} of agent outage"

@@ -84,7 +84,7 @@ impl LocalHost {
             Database::open(&config.data_dir.join(DATABASE_FILE), &SCHEMA).with_context(|| {
                 format!("cannot open the database in {}", config.data_dir.display())
             })?;
-        let (producer, queue) = queue_pair(db.clone(), clock.clone(), config.max_receives);
+        let (producer, queue) = queue_pair(db.clone(), clock.clone(), config.pipeline.max_receives);
         let released = queue
             .release_in_flight()
             .await

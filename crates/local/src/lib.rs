@@ -8,6 +8,7 @@ pub mod archive_reader;
 pub mod config;
 pub mod db;
 pub mod host;
+pub mod operator;
 pub mod outbox;
 pub mod producer;
 pub mod queue;

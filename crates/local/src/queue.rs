@@ -1,7 +1,8 @@
 //! The request queue on SQLite, with SQS's semantics: a received message is hidden for
 //! its visibility timeout and comes back unless acked; after `max_receives` receives it
 //! moves to the dead-letter table with its last error. A process that owns the data
-//! directory releases, at start, every message a dead process had in flight.
+//! directory releases, at start, every message a dead process had in flight. A replay
+//! removes the dead-letter copies of the requests it sent again.
 
 use crate::{
     db::{Database, DbError},
@@ -9,10 +10,10 @@ use crate::{
 };
 use async_trait::async_trait;
 use revops_core::{
-    Clock,
+    Clock, TrackingId,
     ports::{
-        DeadLettered, MessagingSystem, Queue, QueueConsumer, QueueError, QueueMessage, QueueSender,
-        Receipt, ReceiveBatch, Received,
+        DeadLetterCopies, DeadLettered, MessagingSystem, Queue, QueueConsumer, QueueError,
+        QueueMessage, QueueSender, Receipt, ReceiveBatch, Received,
     },
 };
 use rusqlite::{Connection, params};
@@ -221,6 +222,26 @@ impl SqliteQueue {
             sent_at: now,
             visible_at: now.saturating_add(duration_micros(delay)),
         }
+    }
+}
+
+#[async_trait]
+impl DeadLetterCopies for SqliteQueue {
+    async fn discard(&self, ids: &[TrackingId]) -> Result<usize, QueueError> {
+        let ids: Vec<String> = ids.iter().map(ToString::to_string).collect();
+        Ok(self
+            .db
+            .call(move |c| {
+                let mut delete = c.prepare_cached(
+                    "DELETE FROM dead_letters WHERE json_extract(attributes, '$.tracking_id') = ?1",
+                )?;
+                let mut removed = 0;
+                for id in &ids {
+                    removed += delete.execute([id])?;
+                }
+                Ok(removed)
+            })
+            .await?)
     }
 }
 

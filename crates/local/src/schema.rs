@@ -22,6 +22,11 @@ pub const SCHEMA: Schema = Schema {
             column: "agent_calls",
             definition: "INTEGER NOT NULL DEFAULT 0",
         },
+        AddedColumn {
+            table: "tracking",
+            column: "request",
+            definition: "TEXT",
+        },
     ],
 };
 
@@ -64,6 +69,10 @@ CREATE TABLE IF NOT EXISTS tracking (
     lease_owner    TEXT,
     lease_until    INTEGER
 );
+-- The requests an operator may replay, found without reading every record; partial, so
+-- the hot path's status changes do not maintain it.
+CREATE INDEX IF NOT EXISTS tracking_ended_badly ON tracking (status)
+    WHERE status IN ('dead_lettered', 'failed');
 
 CREATE TABLE IF NOT EXISTS tracking_events (
     seq         INTEGER PRIMARY KEY AUTOINCREMENT,

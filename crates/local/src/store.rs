@@ -7,7 +7,7 @@ use crate::{
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use revops_core::{
-    Status, TrackingId,
+    InboundRequest, Status, TrackingId,
     ports::{
         AgentAnswer, IDEMPOTENCY_WINDOW, IdempotencyClaim, NewRecord, RequestKeyClaim, StatusEvent,
         StatusUpdate, StoreError, TrackingRecord, TrackingStore,
@@ -64,89 +64,7 @@ impl TrackingStore for SqliteStore {
 
     async fn get(&self, id: &TrackingId) -> Result<Option<TrackingRecord>, StoreError> {
         let tracking_id = *id;
-        let key = id.to_string();
-        let record = self
-            .db
-            .read(move |c| {
-                let row = c
-                    .prepare_cached(
-                        "SELECT status, source_system, source_process, queued_at, attempts,
-                                last_error, answer, trace_id, category, agent_calls
-                         FROM tracking WHERE tracking_id = ?1",
-                    )?
-                    .query_row([&key], |row| {
-                        Ok((
-                            row.get::<_, String>(0)?,
-                            row.get::<_, String>(1)?,
-                            row.get::<_, String>(2)?,
-                            row.get::<_, i64>(3)?,
-                            row.get::<_, i64>(4)?,
-                            row.get::<_, Option<String>>(5)?,
-                            row.get::<_, Option<String>>(6)?,
-                            row.get::<_, Option<String>>(7)?,
-                            row.get::<_, Option<String>>(8)?,
-                            row.get::<_, i64>(9)?,
-                        ))
-                    })
-                    .optional()?;
-                let Some((
-                    status,
-                    source_system,
-                    source_process,
-                    queued_at,
-                    attempts,
-                    last_error,
-                    answer,
-                    trace_id,
-                    category,
-                    agent_calls,
-                )) = row
-                else {
-                    return Ok(None);
-                };
-                let mut select = c.prepare_cached(
-                    "SELECT status, at, detail FROM tracking_events
-                     WHERE tracking_id = ?1 ORDER BY seq",
-                )?;
-                let events = select
-                    .query_map([&key], |row| {
-                        Ok((
-                            row.get::<_, String>(0)?,
-                            row.get::<_, i64>(1)?,
-                            row.get::<_, Option<String>>(2)?,
-                        ))
-                    })?
-                    .map(|row| {
-                        let (status, at, detail) = row?;
-                        Ok(StatusEvent {
-                            status: status.parse().map_err(|e| corrupt("status", e))?,
-                            at: from_micros(at),
-                            detail,
-                        })
-                    })
-                    .collect::<Result<Vec<_>, DbError>>()?;
-                let answer: Option<AgentAnswer> = answer
-                    .map(|text| serde_json::from_str(&text).map_err(|e| corrupt("answer", e)))
-                    .transpose()?;
-                Ok(Some(TrackingRecord {
-                    tracking_id,
-                    status: status.parse().map_err(|e| corrupt("status", e))?,
-                    source_system,
-                    source_process,
-                    queued_at: from_micros(queued_at),
-                    trace_id,
-                    events,
-                    attempts: u32::try_from(attempts).unwrap_or(0),
-                    last_error,
-                    answer,
-                    category: category
-                        .map(|text| text.parse().map_err(|e| corrupt("category", e)))
-                        .transpose()?,
-                    agent_calls: u32::try_from(agent_calls).unwrap_or(0),
-                }))
-            })
-            .await?;
-        Ok(record)
+        Ok(self.db.read(move |c| read_record(c, tracking_id)).await?)
     }
 
     async fn update(&self, id: &TrackingId, update: StatusUpdate) -> Result<(), StoreError> {
@@ -185,6 +103,66 @@ impl TrackingStore for SqliteStore {
             })
             .await?;
         outcome.ok_or(StoreError::NotFound(*id))
+    }
+
+    async fn reopen(
+        &self,
+        id: &TrackingId,
+        update: StatusUpdate,
+        steps_seen: usize,
+    ) -> Result<bool, StoreError> {
+        let key = id.to_string();
+        let steps_seen = i64::try_from(steps_seen).unwrap_or(i64::MAX);
+        let outcome = self
+            .db
+            .call(move |c| {
+                let freed = c
+                    .prepare_cached(
+                        "UPDATE tracking SET lease_owner = NULL, lease_until = NULL
+                         WHERE tracking_id = ?1
+                           AND (SELECT COUNT(*) FROM tracking_events WHERE tracking_id = ?1) = ?2",
+                    )?
+                    .execute(params![key, steps_seen])?
+                    == 1;
+                if freed {
+                    change_status(c, &key, &update)?;
+                    return Ok(Some(true));
+                }
+                let exists = c
+                    .prepare_cached("SELECT 1 FROM tracking WHERE tracking_id = ?1")?
+                    .query_row([&key], |_| Ok(()))
+                    .optional()?
+                    .is_some();
+                Ok(exists.then_some(false))
+            })
+            .await?;
+        outcome.ok_or(StoreError::NotFound(*id))
+    }
+
+    async fn in_status(&self, status: Status) -> Result<Vec<TrackingRecord>, StoreError> {
+        // The partial index serves the two statuses a replay takes; its condition is
+        // repeated so that SQLite sees it applies.
+        let select = if matches!(status, Status::DeadLettered | Status::Failed) {
+            "SELECT tracking_id FROM tracking
+             WHERE status = ?1 AND status IN ('dead_lettered', 'failed') ORDER BY queued_at"
+        } else {
+            "SELECT tracking_id FROM tracking WHERE status = ?1 ORDER BY queued_at"
+        };
+        Ok(self
+            .db
+            .read(move |c| {
+                let ids = c
+                    .prepare_cached(select)?
+                    .query_map([status.as_str()], |row| row.get::<_, String>(0))?
+                    .collect::<Result<Vec<_>, _>>()?;
+                let mut records = Vec::with_capacity(ids.len());
+                for id in ids {
+                    let tracking_id = id.parse().map_err(|e| corrupt("tracking id", e))?;
+                    records.extend(read_record(c, tracking_id)?);
+                }
+                Ok(records)
+            })
+            .await?)
     }
 
     async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError> {
@@ -320,15 +298,102 @@ fn parse_holder(text: &str) -> Result<TrackingId, StoreError> {
         .map_err(|e| StoreError::Unavailable(format!("stored tracking id does not parse: {e}")))
 }
 
+/// The record of `tracking_id`, if there is one.
+fn read_record(c: &Connection, tracking_id: TrackingId) -> Result<Option<TrackingRecord>, DbError> {
+    let key = tracking_id.to_string();
+    let row = c
+        .prepare_cached(
+            "SELECT status, source_system, source_process, queued_at, attempts,
+                    last_error, answer, trace_id, category, agent_calls, request
+             FROM tracking WHERE tracking_id = ?1",
+        )?
+        .query_row([&key], |row| {
+            Ok((
+                (
+                    row.get::<_, String>(0)?,
+                    row.get::<_, String>(1)?,
+                    row.get::<_, String>(2)?,
+                    row.get::<_, i64>(3)?,
+                    row.get::<_, i64>(4)?,
+                ),
+                (
+                    row.get::<_, Option<String>>(5)?,
+                    row.get::<_, Option<String>>(6)?,
+                    row.get::<_, Option<String>>(7)?,
+                    row.get::<_, Option<String>>(8)?,
+                    row.get::<_, i64>(9)?,
+                    row.get::<_, Option<String>>(10)?,
+                ),
+            ))
+        })
+        .optional()?;
+    let Some((
+        (status, source_system, source_process, queued_at, attempts),
+        (last_error, answer, trace_id, category, agent_calls, request),
+    )) = row
+    else {
+        return Ok(None);
+    };
+    let mut select = c.prepare_cached(
+        "SELECT status, at, detail FROM tracking_events
+         WHERE tracking_id = ?1 ORDER BY seq",
+    )?;
+    let events = select
+        .query_map([&key], |row| {
+            Ok((
+                row.get::<_, String>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, Option<String>>(2)?,
+            ))
+        })?
+        .map(|row| {
+            let (status, at, detail) = row?;
+            Ok(StatusEvent {
+                status: status.parse().map_err(|e| corrupt("status", e))?,
+                at: from_micros(at),
+                detail,
+            })
+        })
+        .collect::<Result<Vec<_>, DbError>>()?;
+    let answer: Option<AgentAnswer> = answer
+        .map(|text| serde_json::from_str(&text).map_err(|e| corrupt("answer", e)))
+        .transpose()?;
+    let request: Option<InboundRequest> = request
+        .map(|text| serde_json::from_str(&text).map_err(|e| corrupt("request", e)))
+        .transpose()?;
+    Ok(Some(TrackingRecord {
+        tracking_id,
+        status: status.parse().map_err(|e| corrupt("status", e))?,
+        source_system,
+        source_process,
+        queued_at: from_micros(queued_at),
+        trace_id,
+        events,
+        attempts: u32::try_from(attempts).unwrap_or(0),
+        last_error,
+        answer,
+        category: category
+            .map(|text| text.parse().map_err(|e| corrupt("category", e)))
+            .transpose()?,
+        agent_calls: u32::try_from(agent_calls).unwrap_or(0),
+        request,
+    }))
+}
+
 /// Writes a new request's record and its `queued` step, unless its id exists already.
 pub(crate) fn insert_new_record(c: &Connection, record: &NewRecord) -> Result<(), DbError> {
     let id = record.tracking_id.to_string();
     let queued_at = to_micros(record.queued_at);
+    let request = record
+        .request
+        .as_ref()
+        .map(|request| serde_json::to_string(request).expect("a request always serialises"));
     let inserted = c
         .prepare_cached(
             "INSERT OR IGNORE INTO tracking
-               (tracking_id, status, source_system, source_process, queued_at, trace_id)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+               (tracking_id, status, source_system, source_process, queued_at, trace_id,
+                request)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
         )?
         .execute(params![
             id,
@@ -336,7 +401,8 @@ pub(crate) fn insert_new_record(c: &Connection, record: &NewRecord) -> Result<()
             record.source_system,
             record.source_process,
             queued_at,
-            record.trace_id
+            record.trace_id,
+            request
         ])?;
     if inserted == 1 {
         c.prepare_cached(

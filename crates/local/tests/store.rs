@@ -57,6 +57,12 @@ async fn a_record_read_back_is_the_record_with_its_updates_applied() {
 }
 
 #[tokio::test]
+async fn a_reopen_is_conditional_and_frees_the_lease() {
+    let (_dir, store) = fresh_store();
+    store_contract::a_reopen_is_conditional_and_frees_the_lease(&store).await;
+}
+
+#[tokio::test]
 async fn a_request_key_answers_with_the_recorded_request_or_is_taken_over() {
     let (_dir, store) = fresh_store();
     store_contract::a_request_key_answers_with_the_recorded_request_or_is_taken_over(&store).await;

@@ -5,7 +5,7 @@
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use revops_core::{
-    TrackingId,
+    Status, TrackingId,
     ports::{
         IdempotencyClaim, NewRecord, RequestKeyClaim, StatusUpdate, StoreError, TrackingRecord,
         TrackingStore,
@@ -77,6 +77,19 @@ impl TrackingStore for ProbedStore {
         self.inner
             .claim(id, owner, until, now, entering, steps_seen)
             .await
+    }
+
+    async fn reopen(
+        &self,
+        id: &TrackingId,
+        update: StatusUpdate,
+        steps_seen: usize,
+    ) -> Result<bool, StoreError> {
+        self.inner.reopen(id, update, steps_seen).await
+    }
+
+    async fn in_status(&self, status: Status) -> Result<Vec<TrackingRecord>, StoreError> {
+        self.inner.in_status(status).await
     }
 
     async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError> {

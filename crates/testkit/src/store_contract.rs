@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Duration, Utc};
 use revops_core::{
-    Category, Status, TrackingId,
+    Category, InboundRequest, Status, TrackingId,
     ports::{
         AgentAnswer, NewRecord, RequestKeyClaim, StatusUpdate, StoreError, TrackingRecord,
         TrackingStore,
@@ -18,7 +18,109 @@ pub fn new_record(id: TrackingId) -> NewRecord {
         source_process: "test_system".into(),
         queued_at: Utc::now(),
         trace_id: Some("5759e988bd862e3fe1be46a994272793".into()),
+        request: Some(
+            InboundRequest::parse(
+                br#"{"query":"Analyze the IXIS deal","source_system":"external_app","source_process":"test_system","timestamp":"2025-08-13T06:30:00Z","session_id":"s-1"}"#,
+            )
+            .expect("a valid request")
+            .request,
+        ),
     }
+}
+
+/// A reopen (a replay's `queued` step) is applied only while the record has the steps
+/// its caller saw, frees the lease so a worker can take the request at once, and starts
+/// the attempts over; `in_status` lists the requests in a status and no others.
+pub async fn a_reopen_is_conditional_and_frees_the_lease(store: &dyn TrackingStore) {
+    let id = TrackingId::new();
+    let other = TrackingId::new();
+    store.create(new_record(id)).await.expect("create");
+    store.create(new_record(other)).await.expect("create");
+    let now = Utc::now();
+    let dead = StatusUpdate::new(Status::DeadLettered, now)
+        .attempts(4)
+        .last_error(Some("HTTP 503".into()));
+    assert!(
+        store
+            .claim(
+                &id,
+                "worker",
+                now + Duration::seconds(300),
+                now,
+                Some(dead),
+                None
+            )
+            .await
+            .expect("claim")
+    );
+    let dead_lettered = store.in_status(Status::DeadLettered).await.expect("list");
+    assert_eq!(
+        dead_lettered
+            .iter()
+            .map(|r| r.tracking_id)
+            .collect::<Vec<_>>(),
+        [id],
+        "only the dead-lettered request"
+    );
+    let seen = dead_lettered[0].events.len();
+    let reopen = StatusUpdate::new(Status::Queued, now)
+        .detail("replayed by a test")
+        .attempts(0)
+        .last_error(None);
+    assert!(
+        !store
+            .reopen(&id, reopen.clone(), seen - 1)
+            .await
+            .expect("reopen"),
+        "refused: the record has changed since"
+    );
+    assert!(
+        store
+            .reopen(&id, reopen.clone(), seen)
+            .await
+            .expect("reopen")
+    );
+    assert!(
+        !store.reopen(&id, reopen, seen).await.expect("reopen"),
+        "a second replay from the same read loses"
+    );
+    let record = store.get(&id).await.expect("get").expect("there");
+    assert_eq!(record.status, Status::Queued);
+    assert_eq!(record.attempts, 0);
+    assert_eq!(record.last_error, None);
+    assert_eq!(record.events.len(), seen + 1);
+    assert!(
+        store
+            .claim(
+                &id,
+                "another",
+                now + Duration::seconds(300),
+                now,
+                None,
+                None
+            )
+            .await
+            .expect("claim"),
+        "the lease was freed"
+    );
+    assert!(
+        store
+            .in_status(Status::DeadLettered)
+            .await
+            .expect("list")
+            .iter()
+            .all(|r| r.tracking_id != id)
+    );
+    assert!(matches!(
+        store
+            .reopen(
+                &TrackingId::new(),
+                StatusUpdate::new(Status::Queued, now),
+                1
+            )
+            .await,
+        Err(StoreError::NotFound(_))
+    ));
 }
 
 /// A lease is held by one owner at a time: the holder may renew it, another takes it

@@ -12,5 +12,6 @@ mod batches;
 mod configuration;
 mod duplicates;
 mod gateway;
+mod redrive;
 mod trace;
 mod xray;

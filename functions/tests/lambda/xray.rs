@@ -6,7 +6,7 @@
 //! wrapper's continues the processor's `Invoke` call.
 
 use crate::support::{
-    Deployment, Function, SEED_REQUEST, Stack,
+    Deployment, SEED_REQUEST,
     events::{api_response, batch_item_failures, rest_api_get_status, rest_api_post, sqs_event},
 };
 use aws_sdk_sqs::types::MessageSystemAttributeName;
@@ -134,20 +134,41 @@ async fn one_requests_spans_from_all_three_functions_reach_the_xray_daemon_in_th
     );
 }
 
-#[tokio::test]
-async fn with_no_daemon_listening_the_gateway_still_answers_every_request() {
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn with_no_daemon_listening_every_function_still_does_its_work() {
     let gone = std::net::UdpSocket::bind("127.0.0.1:0").unwrap();
     let address = gone.local_addr().unwrap().to_string();
     drop(gone);
-    let stack = Stack::create().await;
-    let gateway = Function::gateway(&stack, &[("AWS_XRAY_DAEMON_ADDRESS", &address)]).await;
+    let deployment = Deployment::start(&[("AWS_XRAY_DAEMON_ADDRESS", &address)]).await;
+    let Deployment {
+        stack,
+        gateway,
+        processor,
+        bedrock,
+        ..
+    } = &deployment;
 
+    let mut ids = Vec::new();
     for round in 0..3 {
         let response = gateway
             .call_traced(&rest_api_post(SEED_REQUEST, &[]), TraceHeader::fresh(true))
             .await;
         let (status, body) = api_response(&response);
         assert_eq!(status, 202, "round {round}: {body}");
+        ids.push(body["tracking_id"].as_str().unwrap().to_owned());
     }
-    assert_eq!(stack.receive(3, 60, Duration::from_secs(5)).await.len(), 3);
+    let messages = stack.receive(3, 60, Duration::from_secs(5)).await;
+    assert_eq!(messages.len(), 3);
+    // The processor's invocation is traced, and so is its Invoke of the wrapper.
+    let response = processor
+        .call_traced(
+            &sqs_event(&messages, &stack.queue_arn),
+            TraceHeader::fresh(true),
+        )
+        .await;
+    assert!(batch_item_failures(&response).is_empty(), "{response}");
+    for id in &ids {
+        assert_eq!(stack.status(id).await, Status::Delivered);
+    }
+    assert_eq!(bedrock.calls(), 3, "the wrapper asked once per request");
 }

@@ -71,7 +71,8 @@ metrics! {
     DELIVERY_RETRIES = "DeliveryRetries", Count, [SERVICE], "Attempts beyond the first for one finished delivery.";
     DELIVERIES = "Deliveries", Count, [SERVICE, OUTCOME], "Finished deliveries, by outcome: delivered, failed, dead_lettered.";
     END_TO_END_LATENCY = "EndToEndLatency", Milliseconds, [SERVICE], "The SLA metric: from queued_at to the receiver's 2xx.";
-    MESSAGES_DEAD_LETTERED = "MessagesDeadLettered", Count, [SERVICE], "Messages the queue dead-lettered after too many receives.";
+    MESSAGES_DEAD_LETTERED = "MessagesDeadLettered", Count, [SERVICE], "Messages dead-lettered: received too many times, or the agent still silent on the last receive.";
+    MESSAGES_REPLAYED = "MessagesReplayed", Count, [SERVICE], "Requests put back on the queue from the dead letters or after failing (revops dlq replay, revops redeliver, a redrive of the dead-letter queue).";
     COLD_STARTS = "ColdStarts", Count, [SERVICE], "Lambda cold starts (process starts).";
     SPANS_DROPPED = "SpansDropped", Count, [SERVICE], "Spans the X-Ray UDP exporter could not send: too large for a datagram, or the send failed.";
 }

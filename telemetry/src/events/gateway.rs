@@ -33,16 +33,17 @@ impl Event for RequestAccepted<'_> {
 
 /// The gateway refused a request.
 #[derive(Debug, Clone)]
-pub struct RequestRejected<'a> {
-    /// The error code (`invalid_fields`, `payload_too_large`, `unavailable`, …).
-    pub reason: &'a str,
+pub struct RequestRejected {
+    /// The error code (`invalid_fields`, `payload_too_large`, `unavailable`, …): one of
+    /// the API's fixed set, never text chosen at the call site (it is a metric dimension).
+    pub reason: &'static str,
     /// The HTTP status answered.
     pub status: u16,
     /// Arrival to answer.
     pub latency: Duration,
 }
 
-impl Event for RequestRejected<'_> {
+impl Event for RequestRejected {
     const NAME: &'static str = "RequestRejected";
 
     fn emit(&self, telemetry: &Telemetry) {

@@ -17,7 +17,7 @@ pub use delivery::{DeliveryAttemptFinished, DeliveryFinished};
 pub use gateway::{RequestAccepted, RequestRejected};
 pub use host::{ColdStart, SpansDropped};
 pub use outcome::{AgentOutcome, AttemptOutcome, DeliveryOutcome};
-pub use processor::{AgentCallFinished, MessageDeadLettered, MessageReceived};
+pub use processor::{AgentCallFinished, MessageDeadLettered, MessageReceived, MessageReplayed};
 #[cfg(feature = "test-events")]
 pub use recorder::EventRecorder;
 
@@ -68,6 +68,7 @@ mod tests {
             tracking_id: id,
             queue_wait: ms,
             receive_count: 1,
+            messaging_system: "aws_sqs",
         });
         telemetry.emit(&AgentCallFinished {
             tracking_id: id,
@@ -96,6 +97,10 @@ mod tests {
         });
         telemetry.emit(&MessageDeadLettered {
             tracking_id: Some(id),
+        });
+        telemetry.emit(&MessageReplayed {
+            tracking_id: id,
+            by: "revops dlq replay",
         });
         telemetry.emit(&ColdStart);
         telemetry.emit(&SpansDropped { count: 3 });

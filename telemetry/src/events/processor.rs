@@ -1,5 +1,5 @@
 //! The processor's events: a message received, the agent's answer (or none), a message
-//! the queue dead-lettered.
+//! dead-lettered, a request replayed.
 
 use super::{AgentOutcome, Event, ms, span_attribute};
 use crate::{Telemetry, emf::catalog::*};
@@ -14,6 +14,8 @@ pub struct MessageReceived<'a> {
     pub queue_wait: Duration,
     /// How many times it has been received.
     pub receive_count: u32,
+    /// The queue's `messaging.system` (`aws_sqs` on AWS).
+    pub messaging_system: &'a str,
 }
 
 impl Event for MessageReceived<'_> {
@@ -26,10 +28,14 @@ impl Event for MessageReceived<'_> {
             queue_wait_ms = ms(self.queue_wait),
             "message received"
         );
-        span_attribute(
-            "messaging.aws_sqs.receive_count",
-            i64::from(self.receive_count),
-        );
+        // OpenTelemetry names the count for SQS only; every queue gets the project's own.
+        if self.messaging_system == "aws_sqs" {
+            span_attribute(
+                "messaging.aws_sqs.receive_count",
+                i64::from(self.receive_count),
+            );
+        }
+        span_attribute("revops.receive_count", i64::from(self.receive_count));
         let record = telemetry
             .record(&[])
             .metric(&QUEUE_WAIT, ms(self.queue_wait));
@@ -99,7 +105,8 @@ impl Event for AgentCallFinished<'_> {
     }
 }
 
-/// The queue dead-lettered a message received too often.
+/// A message was dead-lettered: received too often, or the agent did not answer by its
+/// last receive.
 #[derive(Debug, Clone)]
 pub struct MessageDeadLettered<'a> {
     /// The request's tracking id, if the message could be read.
@@ -116,5 +123,29 @@ impl Event for MessageDeadLettered<'_> {
         );
         let record = telemetry.record(&[]).metric(&MESSAGES_DEAD_LETTERED, 1.0);
         telemetry.write(record, self.tracking_id);
+    }
+}
+
+/// A worker took up a replayed request: put back by `revops dlq replay` or `revops
+/// redeliver`, or redriven from the dead-letter queue.
+#[derive(Debug, Clone)]
+pub struct MessageReplayed<'a> {
+    /// The request's tracking id.
+    pub tracking_id: &'a str,
+    /// Who or what put it back.
+    pub by: &'a str,
+}
+
+impl Event for MessageReplayed<'_> {
+    const NAME: &'static str = "MessageReplayed";
+
+    fn emit(&self, telemetry: &Telemetry) {
+        tracing::info!(
+            tracking_id = self.tracking_id,
+            replayed_by = self.by,
+            "replayed request taken up"
+        );
+        let record = telemetry.record(&[]).metric(&MESSAGES_REPLAYED, 1.0);
+        telemetry.write(record, Some(self.tracking_id));
     }
 }

@@ -7,6 +7,24 @@ use std::{
     process::{Child, Command, Stdio},
 };
 
+/// Runs `revops ARGS...` to its end (an operator's command), returning what it printed
+/// and its exit status.
+pub fn revops(args: &[&str]) -> std::process::Output {
+    revops_with(args, &[])
+}
+
+/// [`revops`] with extra environment variables.
+pub fn revops_with(args: &[&str], env: &[(&str, &str)]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_revops"))
+        .args(args)
+        .env_remove("REVOPS_DATA_DIR")
+        .env("LOG_LEVEL", "warn")
+        .envs(env.iter().copied())
+        .stdin(Stdio::null())
+        .output()
+        .unwrap()
+}
+
 /// A running `revops serve`.
 pub struct RevopsProcess {
     pub child: Child,

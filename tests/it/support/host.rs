@@ -19,7 +19,11 @@ pub struct TestHost {
 impl TestHost {
     /// Starts a host configured by `vars` (as environment variables).
     pub async fn start(vars: &[(&str, &str)]) -> Self {
-        let data_dir = tempfile::tempdir().unwrap();
+        Self::start_in(tempfile::tempdir().unwrap(), vars).await
+    }
+
+    /// Starts a host on `data_dir` (one a stopped host left, say), configured by `vars`.
+    pub async fn start_in(data_dir: TempDir, vars: &[(&str, &str)]) -> Self {
         let mut map: HashMap<String, String> = vars
             .iter()
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
@@ -97,6 +101,12 @@ impl TestHost {
             (document["status"] == status).then_some(document)
         })
         .await
+    }
+
+    /// Stops the host gracefully and hands back its data directory.
+    pub async fn stop_keeping_data(mut self) -> TempDir {
+        self.stop().await;
+        self.data_dir
     }
 
     /// Stops the host gracefully.

@@ -29,6 +29,8 @@ pub(crate) const LAST_ERROR: &str = "last_error";
 pub(crate) const ANSWER: &str = "answer";
 pub(crate) const CATEGORY: &str = "category";
 pub(crate) const AGENT_CALLS: &str = "agent_calls";
+/// The request as accepted (JSON), kept for a replay.
+pub(crate) const REQUEST: &str = "request";
 pub(crate) const LEASE_OWNER: &str = "lease_owner";
 pub(crate) const LEASE_UNTIL: &str = "lease_until";
 pub(crate) const TRACKING_ID: &str = "tracking_id";
@@ -111,6 +113,10 @@ pub(crate) fn new_request(record: &NewRecord, retention: std::time::Duration) ->
     if let Some(trace_id) = &record.trace_id {
         item.insert(TRACE_ID.to_owned(), string(trace_id.as_str()));
     }
+    if let Some(request) = &record.request {
+        let json = serde_json::to_string(request).expect("a request always serialises");
+        item.insert(REQUEST.to_owned(), string(json));
+    }
     item
 }
 
@@ -182,6 +188,9 @@ pub(crate) fn decode_request(
     let answer = optional_string(item, ANSWER)?
         .map(|json| serde_json::from_str(json).map_err(|e| corrupt(ANSWER, e)))
         .transpose()?;
+    let request = optional_string(item, REQUEST)?
+        .map(|json| serde_json::from_str(json).map_err(|e| corrupt(REQUEST, e)))
+        .transpose()?;
     Ok(TrackingRecord {
         tracking_id,
         status: parse_status(get_string(item, STATUS)?)?,
@@ -195,6 +204,7 @@ pub(crate) fn decode_request(
         answer,
         category,
         agent_calls,
+        request,
     })
 }
 
@@ -219,6 +229,7 @@ mod tests {
             source_process: "test_system".into(),
             queued_at: Utc::now(),
             trace_id: Some("5759e988bd862e3fe1be46a994272793".into()),
+            request: None,
         };
         let item = new_request(&record, std::time::Duration::from_secs(60));
         let back = decode_request(record.tracking_id, &item).unwrap();

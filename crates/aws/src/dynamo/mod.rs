@@ -19,6 +19,7 @@
 //! | `answer` | S | the agent's answer as JSON (`response`, `session_id`, `answered_at`), absent until it answers |
 //! | `category` | S | the answer's routing category (`deal_analysis`, …), absent until it answers |
 //! | `agent_calls` | N | calls made to the agent over every round, absent before the first |
+//! | `request` | S | the request as accepted (JSON), kept so it can be replayed; absent on items written before it was kept |
 //! | `lease_owner` | S | who holds the processing lease, absent when nobody does |
 //! | `lease_until` | N | when that lease ends, epoch microseconds |
 //! | `ttl` | N | epoch seconds: the last change plus the retention (30 days by default) |
@@ -33,6 +34,7 @@
 mod conditional;
 mod idempotency;
 mod item;
+mod scan;
 mod store;
 mod table;
 

@@ -6,7 +6,11 @@
 //!   the rest, on condition that the item exists (else `NotFound`);
 //! - `claim` sets the lease, with the status change that comes with it if any, on
 //!   condition that the item exists and nobody else holds an unexpired lease; `release`
-//!   removes it on condition that the owner still holds it.
+//!   removes it on condition that the owner still holds it;
+//! - `reopen` changes the status and removes the lease on condition that the timeline
+//!   still has the steps the caller saw.
+//!
+//! `in_status` scans the table (see `scan.rs`): it is for the operator's commands.
 //!
 //! Reads are strongly consistent, so a status written by one handler is read by the
 //! next.
@@ -24,7 +28,7 @@ use aws_sdk_dynamodb::{
 };
 use chrono::{DateTime, Utc};
 use revops_core::{
-    TrackingId,
+    Status, TrackingId,
     ports::{IdempotencyClaim, NewRecord, StatusUpdate, StoreError, TrackingRecord, TrackingStore},
 };
 use std::{collections::HashMap, time::Duration};
@@ -273,6 +277,40 @@ impl TrackingStore for DynamoStore {
         } else {
             Err(StoreError::NotFound(*id))
         }
+    }
+
+    async fn reopen(
+        &self,
+        id: &TrackingId,
+        update: StatusUpdate,
+        steps_seen: usize,
+    ) -> Result<bool, StoreError> {
+        let mut expression = Expression::default();
+        self.change_status(&mut expression, &update)?;
+        expression.remove(item::LEASE_OWNER);
+        expression.remove(item::LEASE_UNTIL);
+        let events = expression.name(item::EVENTS);
+        let steps = expression.value("steps_seen", item::number(steps_seen));
+        let written = self
+            .update_request(
+                id,
+                expression,
+                format!("attribute_exists(pk) AND size({events}) = {steps}"),
+            )
+            .send()
+            .await;
+        if conditional::written(written, "UpdateItem")? {
+            return Ok(true);
+        }
+        // Refused: the record changed, or there is none.
+        match self.item(item::request_key(id)).await? {
+            Some(_) => Ok(false),
+            None => Err(StoreError::NotFound(*id)),
+        }
+    }
+
+    async fn in_status(&self, status: Status) -> Result<Vec<TrackingRecord>, StoreError> {
+        self.scan_status(status).await
     }
 
     async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError> {

@@ -1,8 +1,9 @@
 //! The request queue on SQS: [`SqsQueue`], its producer and consumer halves
 //! ([`queue_pair`]), the attribute mapping, delays beyond SQS's 15 minutes, and the
-//! records of Lambda's SQS events.
+//! records of Lambda's SQS events; a replay's clean-up of the dead-letter queue.
 
 mod attributes;
+mod dead_letters;
 mod delay;
 mod event;
 mod in_flight;

@@ -48,9 +48,9 @@ const MAX_REASON_CHARS: usize = 1_000;
 /// The request queue on SQS.
 #[derive(Clone)]
 pub struct SqsQueue {
-    client: Client,
+    pub(super) client: Client,
     queue_url: String,
-    dead_letter_url: Option<String>,
+    pub(super) dead_letter_url: Option<String>,
     wait_time: Duration,
     clock: Arc<dyn Clock>,
     in_flight: Arc<InFlight>,

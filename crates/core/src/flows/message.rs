@@ -4,13 +4,16 @@
 
 use super::super::{
     InboundRequest, TrackingId,
-    ports::{NewRecord, QueueMessage},
+    ports::{NewRecord, QueueMessage, TrackingRecord},
 };
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 /// The attribute that carries the tracking id.
 pub const TRACKING_ID_ATTRIBUTE: &str = "tracking_id";
+
+/// The attribute a replayed request's message carries: who or what put it back.
+pub const REPLAYED_BY_ATTRIBUTE: &str = "revops_replayed_by";
 
 /// A queued request.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
@@ -42,6 +45,16 @@ impl RequestMessage {
         }
     }
 
+    /// The message of a request known by its record, to send it again: `None` when the
+    /// record does not keep its request (it was written before requests were kept).
+    pub fn from_record(record: &TrackingRecord) -> Option<Self> {
+        Some(Self {
+            tracking_id: record.tracking_id,
+            request: record.request.clone()?,
+            queued_at: record.queued_at,
+        })
+    }
+
     /// The tracking record the gateway creates for this request, in the trace
     /// `trace_id`.
     pub fn new_record(&self, trace_id: Option<String>) -> NewRecord {
@@ -51,6 +64,7 @@ impl RequestMessage {
             source_process: self.request.source_process.as_str().to_owned(),
             queued_at: self.queued_at,
             trace_id,
+            request: Some(self.request.clone()),
         }
     }
 

@@ -9,7 +9,10 @@ mod asking;
 mod delivery;
 mod lease;
 
-use super::{DeliveryTargets, RequestMessage, classify, known_record::KnownRecord};
+use super::{
+    DeliveryTargets, RequestMessage, classify, known_record::KnownRecord,
+    message::REPLAYED_BY_ATTRIBUTE, replay::REDRIVE,
+};
 use crate::{
     Category, Clock, Status, TrackingId,
     config::PipelineSettings,
@@ -22,7 +25,9 @@ use crate::{
 use lease::Lease;
 use revops_telemetry::{
     Telemetry,
-    events::{DeliveryFinished, DeliveryOutcome, MessageDeadLettered, MessageReceived},
+    events::{
+        DeliveryFinished, DeliveryOutcome, MessageDeadLettered, MessageReceived, MessageReplayed,
+    },
     propagation,
 };
 use std::{
@@ -45,6 +50,8 @@ pub struct ProcessorConfig {
     /// When the agent still fails after its retries, how long until the message returns,
     /// by how many times it has been received.
     pub agent_backoff: ReceiveBackoff,
+    /// The receive on which a message whose agent calls all failed is dead-lettered.
+    pub max_receives: u32,
     /// How long a worker holds a request's lease (at least the queue's visibility
     /// timeout, so a duplicate copy of a message never runs beside the first).
     pub lease: Duration,
@@ -60,6 +67,7 @@ impl ProcessorConfig {
             delivery_policy: settings.delivery_policy.clone(),
             inline_retry_budget: settings.inline_retry_budget,
             agent_backoff: settings.agent_backoff.clone(),
+            max_receives: settings.max_receives,
             lease,
             targets: settings.targets.clone(),
         }
@@ -241,10 +249,28 @@ impl Processor {
             tracking_id: &id_text,
             queue_wait,
             receive_count: received.receive_count,
+            messaging_system: self.queue.system(),
         });
         let owner = received.receipt.0.as_str();
         let known = match self.take_lease(&message, received).await? {
-            Lease::Held(known) => known,
+            Lease::Held(known) => {
+                if received.receive_count <= 1
+                    && let Some(by) = received.message.attributes.get(REPLAYED_BY_ATTRIBUTE)
+                {
+                    self.telemetry.emit(&MessageReplayed {
+                        tracking_id: &id_text,
+                        by,
+                    });
+                }
+                known
+            }
+            Lease::Redriven(known) => {
+                self.telemetry.emit(&MessageReplayed {
+                    tracking_id: &id_text,
+                    by: REDRIVE,
+                });
+                known
+            }
             Lease::Finished(status) => {
                 tracing::info!(tracking_id = %id, %status, "request already finished; dropping the duplicate message");
                 self.queue.ack(&received.receipt).await?;
@@ -271,9 +297,11 @@ impl Processor {
             }
         };
         let finished = outcome.is_end();
-        if finished {
-            // A finished request keeps its lease until it runs out, which saves a write:
-            // any copy of the message finds the request finished and is dropped.
+        if finished && outcome != HandleOutcome::DeadLettered {
+            // A delivered or failed request keeps its lease until it runs out, which
+            // saves a write: any copy of the message finds the request finished and is
+            // dropped. A dead-lettered one lets it go, so that a redrive of its dead
+            // letter is taken up at once.
             self.dispose(received, disposition).await?;
         } else {
             // The lease and the message are let go together, so a worker waits for one

@@ -3,6 +3,7 @@
 
 mod agent;
 mod archive;
+mod dead_letters;
 mod deliverer;
 mod producer;
 mod queue;
@@ -10,6 +11,7 @@ mod store;
 
 pub use agent::{Agent, AgentAnswer, AgentError, AgentQuestion, TokenUsage};
 pub use archive::{ArchiveError, ConversationArchive, ConversationRecord, NoArchive};
+pub use dead_letters::DeadLetterCopies;
 pub use deliverer::{Delivered, Deliverer, DeliveryError, DeliveryErrorKind};
 pub use producer::{QueueProducer, SideBySide};
 pub use queue::{

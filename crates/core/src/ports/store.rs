@@ -2,7 +2,7 @@
 //! stored answer (so a failed delivery never asks the agent again).
 
 use super::AgentAnswer;
-use crate::{Category, Status, TrackingId};
+use crate::{Category, InboundRequest, Status, TrackingId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,9 @@ pub struct NewRecord {
     /// The request's trace id (32 lower-case hex digits, the W3C form of its X-Ray id),
     /// when the gateway's span had one.
     pub trace_id: Option<String>,
+    /// The request as accepted, kept so that it can be replayed or redelivered after its
+    /// queue message is gone.
+    pub request: Option<InboundRequest>,
 }
 
 /// Everything known about a request.
@@ -62,6 +65,9 @@ pub struct TrackingRecord {
     /// Calls made to the agent so far, over every round (one more than its retries
     /// once it answered).
     pub agent_calls: u32,
+    /// The request as accepted, when it was kept (records written before requests were
+    /// kept have none, and cannot be replayed without their queue message).
+    pub request: Option<InboundRequest>,
 }
 
 impl TrackingRecord {
@@ -87,6 +93,7 @@ impl TrackingRecord {
             answer: None,
             category: None,
             agent_calls: 0,
+            request: new.request.clone(),
         }
     }
 
@@ -310,6 +317,22 @@ pub trait TrackingStore: Send + Sync + 'static {
         entering: Option<StatusUpdate>,
         steps_seen: Option<usize>,
     ) -> Result<bool, StoreError>;
+
+    /// Puts a request back in line: applies `update` (a `queued` step) and frees the
+    /// lease, only if the record still has exactly `steps_seen` steps in its timeline, so
+    /// of two replays of one request, or a replay racing the worker that holds it, one
+    /// wins. Whether it was applied; `NotFound` when there is no record.
+    async fn reopen(
+        &self,
+        id: &TrackingId,
+        update: StatusUpdate,
+        steps_seen: usize,
+    ) -> Result<bool, StoreError>;
+
+    /// Every request in `status`, oldest queued first. Meant for the operator's commands,
+    /// not for the flow of requests: a store without an index on the status (DynamoDB)
+    /// reads all its records to answer.
+    async fn in_status(&self, status: Status) -> Result<Vec<TrackingRecord>, StoreError>;
 
     /// Gives up `owner`'s lease on `id`, if it still holds it.
     async fn release(&self, id: &TrackingId, owner: &str) -> Result<(), StoreError>;

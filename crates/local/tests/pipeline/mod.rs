@@ -55,6 +55,7 @@ pub fn recording_processor(
             delivery_policy: RetryPolicy::delivery_default(),
             inline_retry_budget: Duration::ZERO,
             agent_backoff: revops_core::retry::ReceiveBackoff::parse("60").unwrap(),
+            max_receives: 30,
             lease: Duration::from_secs(300),
             targets: DeliveryTargets::single(target),
         },

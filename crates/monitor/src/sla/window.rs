@@ -32,18 +32,21 @@ pub fn parse_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
     if text == "now" {
         return Ok(now);
     }
-    if let Some(ago) = text.strip_prefix('-') {
-        let (number, unit) = ago.split_at(ago.len().saturating_sub(1));
-        let amount: i64 = number
-            .parse()
-            .map_err(|_| format!("`{text}`: a relative time is -<number><m|h|d>, such as -24h"))?;
-        let span = match unit {
-            "m" => Duration::minutes(amount),
-            "h" => Duration::hours(amount),
-            "d" => Duration::days(amount),
-            _ => return Err(format!("`{text}`: the unit must be m, h or d")),
-        };
-        return Ok(now - span);
+    // A duration before now: `90m`, `2h`, `7d`, or the same with a leading minus.
+    let ago = text.strip_prefix('-');
+    let relative = ago.unwrap_or(text);
+    let (number, unit) = relative.split_at(relative.len().saturating_sub(1));
+    let amount = number.parse::<i64>().ok().filter(|amount| *amount >= 0);
+    match (amount, unit) {
+        (Some(amount), "m") => return Ok(now - Duration::minutes(amount)),
+        (Some(amount), "h") => return Ok(now - Duration::hours(amount)),
+        (Some(amount), "d") => return Ok(now - Duration::days(amount)),
+        _ if ago.is_some() => {
+            return Err(format!(
+                "`{text}`: a relative time is <number><m|h|d> before now, such as 24h or -24h"
+            ));
+        }
+        _ => {}
     }
     if let Ok(at) = DateTime::parse_from_rfc3339(text) {
         return Ok(at.with_timezone(&Utc));
@@ -52,7 +55,7 @@ pub fn parse_time(text: &str, now: DateTime<Utc>) -> Result<DateTime<Utc>, Strin
         return Ok(date.and_hms_opt(0, 0, 0).unwrap_or_default().and_utc());
     }
     Err(format!(
-        "`{text}` is not a time: use RFC 3339 (2026-11-01T00:00:00Z), a date (2026-11-01), now, or -24h / -7d / -30m"
+        "`{text}` is not a time: use RFC 3339 (2026-11-01T00:00:00Z), a date (2026-11-01), now, or a duration before now (30m, 24h, 7d; -24h alike)"
     ))
 }
 
@@ -66,6 +69,10 @@ mod tests {
         assert_eq!(parse_time("now", now).unwrap(), now);
         assert_eq!(parse_time("-24h", now).unwrap(), now - Duration::hours(24));
         assert_eq!(parse_time("-7d", now).unwrap(), now - Duration::days(7));
+        assert_eq!(parse_time("90m", now).unwrap(), now - Duration::minutes(90));
+        assert_eq!(parse_time("2h", now).unwrap(), now - Duration::hours(2));
+        assert!(parse_time("-2w", now).is_err());
+        assert!(parse_time("--2h", now).is_err());
         assert_eq!(
             parse_time("2026-11-01", now).unwrap().to_rfc3339(),
             "2026-11-01T00:00:00+00:00"

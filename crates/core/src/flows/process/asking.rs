@@ -8,7 +8,7 @@ use crate::{
     ports::{AgentAnswer, AgentError, AgentQuestion, StatusUpdate},
     retry::{RetryOutcome, run_with_retries},
 };
-use revops_telemetry::events::{AgentCallFinished, AgentOutcome};
+use revops_telemetry::events::{AgentCallFinished, AgentOutcome, MessageDeadLettered};
 use std::time::Duration;
 use tokio::time::Instant;
 use tracing::Instrument;
@@ -17,7 +17,8 @@ impl Processor {
     /// Asks the agent with retries. `Ok(Ok(..))`: the answer, and the `agent_completed`
     /// step that stores it, for the next write to carry. `Ok(Err(..))`: no answer, and
     /// what to do instead: after the `receive_count`-th receive, the message comes back
-    /// after that receive's wait in `AGENT_RETRY_BACKOFF`.
+    /// after that receive's wait in `AGENT_RETRY_BACKOFF`, or, on the last receive
+    /// (`REVOPS_MAX_RECEIVES`), is dead-lettered with the agent's last error.
     #[allow(
         clippy::type_complexity,
         reason = "the one caller matches on the three outcomes at once"
@@ -116,6 +117,29 @@ impl Processor {
                 )
                 .await?;
                 Ok(Err((HandleOutcome::Failed, Disposition::Ack)))
+            }
+            RetryOutcome::GaveUp { error, .. } | RetryOutcome::Deferred { error, .. }
+                if receive_count >= self.config.max_receives =>
+            {
+                let reason =
+                    format!("the agent did not answer in {receive_count} receives: {error}");
+                self.update(
+                    known,
+                    StatusUpdate::new(Status::DeadLettered, self.clock.now())
+                        .detail(format!(
+                            "the agent did not answer in {receive_count} receives; moved to the dead-letter queue"
+                        ))
+                        .agent_calls(agent_calls)
+                        .last_error(Some(error.to_string())),
+                )
+                .await?;
+                self.telemetry.emit(&MessageDeadLettered {
+                    tracking_id: Some(&id.to_string()),
+                });
+                Ok(Err((
+                    HandleOutcome::DeadLettered,
+                    Disposition::DeadLetter { reason },
+                )))
             }
             RetryOutcome::GaveUp { error, .. } | RetryOutcome::Deferred { error, .. } => {
                 let after = self.config.agent_backoff.after_receive(receive_count);

@@ -6,11 +6,19 @@
 //! duplicate copy, a record written since or not yet), and for any other message (a
 //! later receive, a requeued delivery, a replay from the dead letters), the record is
 //! read, and the lease is granted only if nothing was written since that read.
+//!
+//! A message for a `dead_lettered` request was moved back from the dead-letter queue (a
+//! console redrive, `StartMessageMoveTask`): it is a replay, and the lease is taken with
+//! the `queued` step a replay writes (see `flows::replay`), never dropped as finished.
 
 use super::{ProcessError, Processor};
 use crate::{
     Status,
-    flows::{RequestMessage, known_record::KnownRecord},
+    flows::{
+        RequestMessage,
+        known_record::KnownRecord,
+        replay::{REDRIVE, reopening},
+    },
     ports::{Received, StatusUpdate, StoreError, TrackingRecord},
 };
 use chrono::{DateTime, TimeDelta, Utc};
@@ -25,6 +33,9 @@ const GATEWAY_SEND_WINDOW: TimeDelta = TimeDelta::seconds(1);
 pub(super) enum Lease {
     /// This worker holds it, and knows the record.
     Held(Box<KnownRecord>),
+    /// This worker holds it, and knows the record, which this message put back in line
+    /// from the dead letters (a redrive).
+    Redriven(Box<KnownRecord>),
     /// The request had already reached this status, an end; nothing was written.
     Finished(Status),
     /// Another worker holds it, or has just written to the record; nothing was written.
@@ -57,15 +68,29 @@ impl Processor {
             return Ok(Lease::Held(known));
         }
         let record = self.record_of(message).await?;
-        if record.status.is_terminal() {
+        let redrive = record.status == Status::DeadLettered;
+        if record.status.is_terminal() && !redrive {
             return Ok(Lease::Finished(record.status));
         }
         // Without a stored answer, the agent is asked next.
-        let entering = record
+        let asking = record
             .answer
             .is_none()
             .then(|| processing(&term, received.receive_count));
-        self.claim(record, received, &term, entering).await
+        if !redrive {
+            return self.claim(record, received, &term, asking).await;
+        }
+        let reopened = reopening(term.now, REDRIVE);
+        let entering = match asking {
+            Some(asking) => asking.after(reopened),
+            None => reopened,
+        };
+        Ok(
+            match self.claim(record, received, &term, Some(entering)).await? {
+                Lease::Held(known) => Lease::Redriven(known),
+                other => other,
+            },
+        )
     }
 
     /// The lease on a request as the gateway created it, with `processing`, in one write

@@ -1,0 +1,142 @@
+//! Where the operator's commands act, and how they print. Each takes `--data-dir DIR`
+//! (the local host's, whether or not `revops serve` is running on it) or `--aws` (the
+//! deployed stage's queue, dead-letter queue and table, named by `--stage` unless named
+//! one by one), and `--format text|json`. Both hosts give the same ports, so a command
+//! runs one code path on either.
+
+use super::common::usage_error;
+use clap::{Args, ValueEnum};
+use revops_aws::{AwsClients, DynamoStore, SqsQueue};
+use revops_core::{
+    Clock, SystemClock,
+    flows::Replayer,
+    ports::{DeadLetterCopies, QueueSender, TrackingStore},
+};
+use std::{path::PathBuf, sync::Arc};
+
+/// Where a command acts.
+#[derive(Debug, Args)]
+pub struct HostArgs {
+    /// The local host's data directory (`revops serve` may be running on it).
+    #[arg(long, env = "REVOPS_DATA_DIR", default_value = ".revops")]
+    data_dir: PathBuf,
+    /// Act on the AWS host instead (AWS_REGION, credentials and AWS_ENDPOINT_URL honoured).
+    #[arg(long)]
+    aws: bool,
+    /// With --aws: the stage, which names the resources `<stage>-revops-webhook-…`.
+    #[arg(long, env = "REVOPS_STAGE", default_value = "prod")]
+    stage: String,
+    /// With --aws: the region [default: the environment's].
+    #[arg(long)]
+    region: Option<String>,
+    /// With --aws: the request queue's name [default: STAGE-revops-webhook-outbound-queue].
+    #[arg(long)]
+    queue: Option<String>,
+    /// With --aws: the dead-letter queue's name [default: STAGE-revops-webhook-outbound-dlq].
+    #[arg(long)]
+    dlq: Option<String>,
+    /// With --aws: the tracking table's name [default: STAGE-revops-webhook-tracking].
+    #[arg(long)]
+    table: Option<String>,
+}
+
+/// How a command prints.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum OutputFormat {
+    /// For people.
+    Text,
+    /// One JSON document, for tools.
+    Json,
+}
+
+/// A host's ports, as the operator's commands use them.
+pub struct HostPorts {
+    /// The tracking store.
+    pub store: Arc<dyn TrackingStore>,
+    /// Puts requests back in line.
+    pub replayer: Replayer,
+}
+
+impl HostArgs {
+    /// The ports of the host named; a data directory with no database, or AWS resource
+    /// that does not resolve, is refused as bad input (exit 2) before anything changes.
+    pub async fn open(&self) -> anyhow::Result<HostPorts> {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        let (store, queue, copies): (
+            Arc<dyn TrackingStore>,
+            Arc<dyn QueueSender>,
+            Arc<dyn DeadLetterCopies>,
+        ) = if self.aws {
+            let clients = AwsClients::from_env_in(self.region.clone()).await;
+            let named = |name: &Option<String>, suffix: &str| {
+                name.clone()
+                    .unwrap_or_else(|| format!("{}-revops-webhook-{suffix}", self.stage))
+            };
+            let requests_url = queue_url(
+                &clients,
+                &named(&self.queue, "outbound-queue"),
+                "queue",
+                "--queue",
+            )
+            .await;
+            let dead_letters_url = queue_url(
+                &clients,
+                &named(&self.dlq, "outbound-dlq"),
+                "dead-letter queue",
+                "--dlq",
+            )
+            .await;
+            let queue = Arc::new(
+                SqsQueue::new(clients.sqs.clone(), requests_url)
+                    .with_dead_letter_queue(dead_letters_url),
+            );
+            let store = Arc::new(DynamoStore::new(
+                clients.dynamodb.clone(),
+                named(&self.table, "tracking"),
+            ));
+            if let Err(error) = store.ping().await {
+                usage_error(&format!(
+                    "cannot reach the tracking table {} ({error}): name it with --table or --stage",
+                    store.table_name()
+                ));
+            }
+            (store, queue.clone(), queue)
+        } else {
+            let Some(handles) = revops_local::operator::open_existing(&self.data_dir)? else {
+                usage_error(&format!(
+                    "no revops data directory at {}: name the one `revops serve` uses with --data-dir (or REVOPS_DATA_DIR), or act on AWS with --aws",
+                    self.data_dir.display()
+                ));
+            };
+            let queue = Arc::new(handles.queue);
+            (Arc::new(handles.store), queue.clone(), queue)
+        };
+        Ok(HostPorts {
+            replayer: Replayer::new(store.clone(), queue, copies, clock),
+            store,
+        })
+    }
+}
+
+/// The URL of the queue `name` (`what`, named by `flag`), or exit 2 naming it.
+async fn queue_url(clients: &AwsClients, name: &str, what: &str, flag: &str) -> String {
+    match clients.sqs.get_queue_url().queue_name(name).send().await {
+        Ok(found) => found.queue_url().unwrap_or_default().to_owned(),
+        Err(error) => usage_error(&format!(
+            "no {what} {name} ({}): name it with {flag} or --stage",
+            revops_aws::describe_error("GetQueueUrl", &error)
+        )),
+    }
+}
+
+/// Who replays, for the timeline: the command and the user running it.
+pub fn replayed_by(command: &str) -> String {
+    let user = std::env::var("USER")
+        .or_else(|_| std::env::var("USERNAME"))
+        .ok()
+        .filter(|user| !user.is_empty());
+    match user {
+        Some(user) => format!("{command} (user {user})"),
+        None => command.to_owned(),
+    }
+}

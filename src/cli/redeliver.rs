@@ -1,0 +1,46 @@
+//! `revops redeliver <tracking_id>...`: failed requests (a receiver that refused them
+//! with a 4xx, a category with no URL) put back on the queue once the cause is fixed.
+//! The same replay as `revops dlq replay`: delivered from the stored answer, under the
+//! same tracking id.
+
+use super::{
+    common::runtime,
+    operator::{HostArgs, OutputFormat},
+    replay,
+};
+use clap::Args;
+use revops_core::{
+    TrackingId,
+    flows::{ReplayFrom, Selection},
+};
+
+/// `revops redeliver`'s flags.
+#[derive(Debug, Args)]
+pub struct RedeliverArgs {
+    /// The failed requests to deliver again.
+    #[arg(required = true, value_name = "TRACKING_ID")]
+    tracking_ids: Vec<TrackingId>,
+    /// Say what would be redelivered, and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    host: HostArgs,
+    /// text or json.
+    #[arg(long, default_value = "text")]
+    format: OutputFormat,
+}
+
+/// Runs `revops redeliver`.
+pub fn run(args: RedeliverArgs) -> anyhow::Result<()> {
+    runtime()?.block_on(async {
+        let host = args.host.open().await?;
+        replay::run(
+            &host,
+            ReplayFrom::Failed,
+            Selection::Ids(args.tracking_ids),
+            args.dry_run,
+            args.format,
+        )
+        .await
+    })
+}
