@@ -26,6 +26,8 @@ pub struct AwsPipeline {
     pub producer: Arc<dyn QueueProducer>,
     /// The queue's consumer half.
     pub consumer: SqsQueue,
+    /// The receivers' circuits and disabled URLs, on the tracking table.
+    pub receivers: Arc<DynamoStore>,
 }
 
 impl AwsPipeline {
@@ -53,9 +55,10 @@ impl AwsPipeline {
         Ok(Self {
             sdk,
             clients,
-            pipeline: Pipeline::new(store, clock, telemetry.handle.clone()),
+            pipeline: Pipeline::new(store.clone(), clock, telemetry.handle.clone()),
             producer: Arc::new(producer),
             consumer,
+            receivers: store,
         })
     }
 }

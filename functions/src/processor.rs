@@ -68,6 +68,7 @@ impl QueueProcessor {
                 deliverer: Arc::new(HttpDeliverer::from_settings(&settings)?),
                 consumer: Arc::new(aws.consumer.clone()),
                 archive,
+                receivers: aws.receivers.clone(),
                 lease: env.seconds("PROCESSOR_LEASE", 960)?,
             },
         );

@@ -5,6 +5,7 @@ mod dlq;
 mod export;
 mod monitor;
 mod operator;
+mod receivers;
 mod redeliver;
 mod replay;
 mod serve;
@@ -34,6 +35,8 @@ enum Command {
     Dlq(dlq::DlqArgs),
     /// Deliver failed requests again, from their stored answers.
     Redeliver(redeliver::RedeliverArgs),
+    /// The receivers' circuits and the URLs disabled by 410 Gone; `enable <url>` lifts one.
+    Receivers(receivers::ReceiversArgs),
 }
 
 impl Cli {
@@ -46,6 +49,7 @@ impl Cli {
             Command::Export(args) => export::run(args),
             Command::Dlq(args) => dlq::run(args),
             Command::Redeliver(args) => redeliver::run(args),
+            Command::Receivers(args) => receivers::run(args),
         }
     }
 }

@@ -10,7 +10,7 @@ use revops_aws::{AwsClients, DynamoStore, SqsQueue};
 use revops_core::{
     Clock, SystemClock,
     flows::Replayer,
-    ports::{DeadLetterCopies, QueueSender, TrackingStore},
+    ports::{DeadLetterCopies, QueueSender, ReceiverRegistry, TrackingStore},
 };
 use std::{path::PathBuf, sync::Arc};
 
@@ -55,66 +55,77 @@ pub struct HostPorts {
     pub store: Arc<dyn TrackingStore>,
     /// Puts requests back in line.
     pub replayer: Replayer,
+    /// The receivers' circuits and disabled URLs.
+    pub receivers: Arc<dyn ReceiverRegistry>,
+}
+
+impl HostPorts {
+    /// The ports over one host's adapters: a store that also keeps the receivers'
+    /// health, and a queue that also holds the dead letters.
+    fn over<S, Q>(store: Arc<S>, queue: Arc<Q>) -> Self
+    where
+        S: TrackingStore + ReceiverRegistry,
+        Q: QueueSender + DeadLetterCopies,
+    {
+        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
+        Self {
+            replayer: Replayer::new(store.clone(), queue.clone(), queue, clock),
+            receivers: store.clone(),
+            store,
+        }
+    }
 }
 
 impl HostArgs {
     /// The ports of the host named; a data directory with no database, or AWS resource
     /// that does not resolve, is refused as bad input (exit 2) before anything changes.
     pub async fn open(&self) -> anyhow::Result<HostPorts> {
-        let clock: Arc<dyn Clock> = Arc::new(SystemClock);
-        let (store, queue, copies): (
-            Arc<dyn TrackingStore>,
-            Arc<dyn QueueSender>,
-            Arc<dyn DeadLetterCopies>,
-        ) = if self.aws {
-            let clients = AwsClients::from_env_in(self.region.clone()).await;
-            let named = |name: &Option<String>, suffix: &str| {
-                name.clone()
-                    .unwrap_or_else(|| format!("{}-revops-webhook-{suffix}", self.stage))
-            };
-            let requests_url = queue_url(
-                &clients,
-                &named(&self.queue, "outbound-queue"),
-                "queue",
-                "--queue",
-            )
-            .await;
-            let dead_letters_url = queue_url(
-                &clients,
-                &named(&self.dlq, "outbound-dlq"),
-                "dead-letter queue",
-                "--dlq",
-            )
-            .await;
-            let queue = Arc::new(
-                SqsQueue::new(clients.sqs.clone(), requests_url)
-                    .with_dead_letter_queue(dead_letters_url),
-            );
-            let store = Arc::new(DynamoStore::new(
-                clients.dynamodb.clone(),
-                named(&self.table, "tracking"),
+        if self.aws {
+            return Ok(self.open_aws().await);
+        }
+        let Some(handles) = revops_local::operator::open_existing(&self.data_dir)? else {
+            usage_error(&format!(
+                "no revops data directory at {}: name the one `revops serve` uses with --data-dir (or REVOPS_DATA_DIR), or act on AWS with --aws",
+                self.data_dir.display()
             ));
-            if let Err(error) = store.ping().await {
-                usage_error(&format!(
-                    "cannot reach the tracking table {} ({error}): name it with --table or --stage",
-                    store.table_name()
-                ));
-            }
-            (store, queue.clone(), queue)
-        } else {
-            let Some(handles) = revops_local::operator::open_existing(&self.data_dir)? else {
-                usage_error(&format!(
-                    "no revops data directory at {}: name the one `revops serve` uses with --data-dir (or REVOPS_DATA_DIR), or act on AWS with --aws",
-                    self.data_dir.display()
-                ));
-            };
-            let queue = Arc::new(handles.queue);
-            (Arc::new(handles.store), queue.clone(), queue)
         };
-        Ok(HostPorts {
-            replayer: Replayer::new(store.clone(), queue, copies, clock),
-            store,
-        })
+        Ok(HostPorts::over(
+            Arc::new(handles.store),
+            Arc::new(handles.queue),
+        ))
+    }
+
+    /// The AWS host's ports, its resources named by `--stage` or one by one.
+    async fn open_aws(&self) -> HostPorts {
+        let clients = AwsClients::from_env_in(self.region.clone()).await;
+        let named = |name: &Option<String>, suffix: &str| {
+            name.clone()
+                .unwrap_or_else(|| format!("{}-revops-webhook-{suffix}", self.stage))
+        };
+        let requests_url = queue_url(
+            &clients,
+            &named(&self.queue, "outbound-queue"),
+            "queue",
+            "--queue",
+        )
+        .await;
+        let dead_letters_url = queue_url(
+            &clients,
+            &named(&self.dlq, "outbound-dlq"),
+            "dead-letter queue",
+            "--dlq",
+        )
+        .await;
+        let queue = SqsQueue::new(clients.sqs.clone(), requests_url)
+            .with_dead_letter_queue(dead_letters_url);
+        let store = DynamoStore::new(clients.dynamodb.clone(), named(&self.table, "tracking"));
+        if let Err(error) = store.ping().await {
+            usage_error(&format!(
+                "cannot reach the tracking table {} ({error}): name it with --table or --stage",
+                store.table_name()
+            ));
+        }
+        HostPorts::over(Arc::new(store), Arc::new(queue))
     }
 }
 

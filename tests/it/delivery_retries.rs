@@ -182,7 +182,7 @@ async fn a_410_gone_fails_at_once_and_stops_deliveries_to_that_url() {
         document["last_error"]
             .as_str()
             .unwrap()
-            .contains("410 Gone earlier")
+            .contains("is disabled: it answered 410 Gone")
     );
     assert_eq!(document["attempts"], 0, "nothing was sent");
     assert_eq!(
@@ -191,4 +191,68 @@ async fn a_410_gone_fails_at_once_and_stops_deliveries_to_that_url() {
         "only the first request reached the receiver"
     );
     host.stop().await;
+}
+
+#[tokio::test]
+async fn every_attempt_is_recorded_and_the_next_one_is_announced_until_delivered() {
+    let slow_500 = Reply {
+        status: 500,
+        delay: Duration::from_millis(120),
+    };
+    let receiver = Receiver::scripted(vec![slow_500, Reply::status(500)], Reply::status(200)).await;
+    let host = TestHost::start(&[
+        ("WEBHOOK_URL", &receiver.url()),
+        ("DELIVERY_RETRY_SCHEDULE", "1,1"),
+    ])
+    .await;
+    let id = host.post_seed().await;
+
+    // Between attempts: the next one is announced, about a second after the last.
+    let waiting = crate::support::wait_until(TIMEOUT, "a retry to be scheduled", || async {
+        let document = host.status(&id).await;
+        (document["status"] == "retry_scheduled").then_some(document)
+    })
+    .await;
+    let due = DateTime::parse_from_rfc3339(waiting["next_attempt_at"].as_str().unwrap()).unwrap();
+    let last =
+        &waiting["delivery_attempts"][waiting["delivery_attempts"].as_array().unwrap().len() - 1];
+    let started = DateTime::parse_from_rfc3339(last["at"].as_str().unwrap()).unwrap();
+    let gap = (due - started).num_milliseconds();
+    assert!(
+        (1_000..=1_800).contains(&gap),
+        "the next attempt is due about a second (plus jitter) after the last: {gap} ms"
+    );
+
+    let document = host.wait_for_status(&id, "delivered", TIMEOUT).await;
+    assert_eq!(
+        document["next_attempt_at"],
+        Value::Null,
+        "none after delivery"
+    );
+    let attempts = document["delivery_attempts"].as_array().unwrap();
+    let seen: Vec<_> = attempts
+        .iter()
+        .map(|a| {
+            (
+                a["attempt"].as_u64().unwrap(),
+                a["outcome"].as_str().unwrap().to_owned(),
+                a["http_status"].as_u64(),
+                a["error"].is_null(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        seen,
+        [
+            (1, "retrying".to_owned(), Some(500), false),
+            (2, "retrying".to_owned(), Some(500), false),
+            (3, "success".to_owned(), Some(200), true),
+        ]
+    );
+    assert!(
+        attempts[0]["duration_ms"].as_u64().unwrap() >= 120,
+        "the slow answer's duration: {}",
+        attempts[0]
+    );
+    assert!(attempts[0]["error"].as_str().unwrap().contains("HTTP 500"));
 }

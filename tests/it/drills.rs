@@ -26,5 +26,5 @@ mod load;
 mod receiver;
 mod receiver_down;
 mod serve;
-mod tally;
+pub(crate) mod tally;
 mod throttling_agent;

@@ -14,6 +14,7 @@ mod export;
 mod inbound;
 mod observability;
 mod openapi;
+mod receivers;
 mod replay;
 mod replay_aws;
 mod routing;

@@ -171,3 +171,8 @@ async fn an_idempotency_key_names_its_first_request_for_a_day() {
         IdempotencyClaim::Existing(second)
     );
 }
+
+#[tokio::test]
+async fn a_receivers_circuit_opens_probes_and_closes() {
+    store_contract::a_receivers_circuit_opens_probes_and_closes(&store().await).await;
+}

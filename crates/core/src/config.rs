@@ -5,6 +5,7 @@
 use crate::{
     Category,
     flows::{DeliveryTargets, routing::url_variable},
+    ports::BreakerPolicy,
     retry::{ReceiveBackoff, RetryPolicy},
     signing::WebhookSigner,
 };
@@ -149,6 +150,10 @@ pub struct PipelineSettings {
     /// the processor dead-letters the message itself, with its reason and its record
     /// marked, rather than SQS moving it silently.
     pub max_receives: u32,
+    /// `RECEIVER_BREAKER_FAILURES` (20) and `RECEIVER_BREAKER_COOLDOWN` (30 s): failed
+    /// attempts in a row that open a receiver's circuit, and how long it stays open
+    /// before one probe goes.
+    pub breaker: BreakerPolicy,
     /// `WEBHOOK_URL` and the per-category URLs.
     pub targets: DeliveryTargets,
     /// `WEBHOOK_SECRET`: one or more `whsec_` secrets.
@@ -181,9 +186,31 @@ impl PipelineSettings {
                 "must be at least 1",
             ));
         }
+        let defaults = BreakerPolicy::default();
+        let breaker = BreakerPolicy {
+            failures_to_open: env.parse(
+                "RECEIVER_BREAKER_FAILURES",
+                defaults.failures_to_open,
+                "a whole number of failures",
+            )?,
+            cooldown: env.seconds("RECEIVER_BREAKER_COOLDOWN", defaults.cooldown.as_secs())?,
+        };
+        if breaker.failures_to_open == 0 {
+            return Err(ConfigError::new(
+                "RECEIVER_BREAKER_FAILURES",
+                "must be at least 1",
+            ));
+        }
+        if breaker.cooldown.is_zero() {
+            return Err(ConfigError::new(
+                "RECEIVER_BREAKER_COOLDOWN",
+                "must be more than 0 seconds",
+            ));
+        }
         Ok(Self {
             host,
             max_receives,
+            breaker,
             delivery_policy: env
                 .schedule("DELIVERY_RETRY_SCHEDULE", RetryPolicy::delivery_default())?,
             inline_retry_budget: env.seconds(

@@ -17,6 +17,6 @@ pub mod signing;
 
 pub use clock::{Clock, SystemClock};
 pub use domain::{
-    Category, FieldError, InboundRequest, Query, RequestError, SessionId, SourceName, Status,
-    TrackingId,
+    AttemptResult, Category, DeliveryAttempt, FieldError, InboundRequest, Query, RequestError,
+    SessionId, SourceName, Status, TrackingId,
 };

@@ -1,6 +1,7 @@
 //! `GET /webhook/{tracking_id}`'s body: a request's status and its whole timeline.
 
 use revops_core::{
+    DeliveryAttempt,
     payload::format_queued_at,
     ports::{StatusEvent, TrackingRecord},
 };
@@ -34,6 +35,40 @@ pub struct StatusResponse {
     pub attempts: u32,
     /// The last error, if the last step failed.
     pub last_error: Option<String>,
+    /// When the next delivery attempt is due; `null` when none is.
+    pub next_attempt_at: Option<String>,
+    /// Every delivery attempt, oldest first.
+    pub delivery_attempts: Vec<AttemptResponse>,
+}
+
+/// One delivery attempt.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AttemptResponse {
+    /// Its number within its round.
+    pub attempt: u32,
+    /// When it started.
+    pub at: String,
+    /// `success`, `retrying` (another attempt follows) or `failed` (none does).
+    pub outcome: String,
+    /// The receiver's HTTP status; `null` when no response came.
+    pub http_status: Option<u16>,
+    /// How long it took.
+    pub duration_ms: u64,
+    /// What went wrong; `null` on success.
+    pub error: Option<String>,
+}
+
+impl From<&DeliveryAttempt> for AttemptResponse {
+    fn from(attempt: &DeliveryAttempt) -> Self {
+        Self {
+            attempt: attempt.attempt,
+            at: format_queued_at(attempt.at),
+            outcome: attempt.outcome.as_str().to_owned(),
+            http_status: attempt.http_status,
+            duration_ms: attempt.duration_ms,
+            error: attempt.error.clone(),
+        }
+    }
 }
 
 /// One timeline entry.
@@ -75,6 +110,12 @@ impl From<&TrackingRecord> for StatusResponse {
             events: record.events.iter().map(EventResponse::from).collect(),
             attempts: record.attempts,
             last_error: record.last_error.clone(),
+            next_attempt_at: record.next_attempt_at.map(format_queued_at),
+            delivery_attempts: record
+                .delivery_attempts
+                .iter()
+                .map(AttemptResponse::from)
+                .collect(),
         }
     }
 }

@@ -103,6 +103,7 @@ impl LocalHost {
             config.pipeline.metrics_namespace.clone(),
             Arc::new(sink),
         );
+        let receivers = Arc::new(store.clone());
         let pipeline = Pipeline::new(Arc::new(store), clock, telemetry);
         let (deliverer, targets, delivery) = deliverer_for(&config.pipeline, &config.data_dir)?;
         let settings = PipelineSettings {
@@ -116,6 +117,7 @@ impl LocalHost {
                 deliverer,
                 consumer: Arc::new(queue.clone()),
                 archive: Arc::new(FileArchive::new(&config.data_dir)),
+                receivers,
                 lease: config.visibility_timeout,
             },
         );

@@ -12,6 +12,7 @@ pub mod operator;
 pub mod outbox;
 pub mod producer;
 pub mod queue;
+pub mod receivers;
 pub mod schema;
 pub mod store;
 mod time;

@@ -1,5 +1,6 @@
 //! The local database's tables: the request queue, its dead letters, and the tracking
-//! store. Times are microseconds since the Unix epoch.
+//! store (records, timelines, delivery attempts), and the receivers' circuits and
+//! disabled URLs. Times are microseconds since the Unix epoch.
 
 use crate::db::{AddedColumn, Schema};
 
@@ -26,6 +27,11 @@ pub const SCHEMA: Schema = Schema {
             table: "tracking",
             column: "request",
             definition: "TEXT",
+        },
+        AddedColumn {
+            table: "tracking",
+            column: "next_attempt_at",
+            definition: "INTEGER",
         },
     ],
 };
@@ -82,6 +88,33 @@ CREATE TABLE IF NOT EXISTS tracking_events (
     detail      TEXT
 );
 CREATE INDEX IF NOT EXISTS tracking_events_by_request ON tracking_events (tracking_id, seq);
+
+CREATE TABLE IF NOT EXISTS delivery_attempts (
+    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
+    tracking_id  TEXT NOT NULL REFERENCES tracking (tracking_id),
+    attempt      INTEGER NOT NULL,
+    at           INTEGER NOT NULL,
+    outcome      TEXT NOT NULL,
+    http_status  INTEGER,
+    duration_ms  INTEGER NOT NULL,
+    error        TEXT
+);
+CREATE INDEX IF NOT EXISTS delivery_attempts_by_request ON delivery_attempts (tracking_id, seq);
+
+CREATE TABLE IF NOT EXISTS receiver_circuits (
+    origin     TEXT PRIMARY KEY,
+    state      TEXT NOT NULL,
+    failures   INTEGER NOT NULL,
+    last_error TEXT,
+    changed_at INTEGER NOT NULL,
+    retry_at   INTEGER
+);
+
+CREATE TABLE IF NOT EXISTS disabled_urls (
+    url    TEXT PRIMARY KEY,
+    at     INTEGER NOT NULL,
+    reason TEXT NOT NULL
+);
 
 CREATE TABLE IF NOT EXISTS idempotency_keys (
     scope       TEXT NOT NULL,

@@ -7,7 +7,7 @@ use crate::{
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use revops_core::{
-    InboundRequest, Status, TrackingId,
+    DeliveryAttempt, InboundRequest, Status, TrackingId,
     ports::{
         AgentAnswer, IDEMPOTENCY_WINDOW, IdempotencyClaim, NewRecord, RequestKeyClaim, StatusEvent,
         StatusUpdate, StoreError, TrackingRecord, TrackingStore,
@@ -18,7 +18,7 @@ use rusqlite::{Connection, OptionalExtension, params};
 /// The store.
 #[derive(Clone)]
 pub struct SqliteStore {
-    db: Database,
+    pub(crate) db: Database,
 }
 
 impl SqliteStore {
@@ -304,7 +304,8 @@ fn read_record(c: &Connection, tracking_id: TrackingId) -> Result<Option<Trackin
     let row = c
         .prepare_cached(
             "SELECT status, source_system, source_process, queued_at, attempts,
-                    last_error, answer, trace_id, category, agent_calls, request
+                    last_error, answer, trace_id, category, agent_calls, request,
+                    next_attempt_at
              FROM tracking WHERE tracking_id = ?1",
         )?
         .query_row([&key], |row| {
@@ -323,13 +324,14 @@ fn read_record(c: &Connection, tracking_id: TrackingId) -> Result<Option<Trackin
                     row.get::<_, Option<String>>(8)?,
                     row.get::<_, i64>(9)?,
                     row.get::<_, Option<String>>(10)?,
+                    row.get::<_, Option<i64>>(11)?,
                 ),
             ))
         })
         .optional()?;
     let Some((
         (status, source_system, source_process, queued_at, attempts),
-        (last_error, answer, trace_id, category, agent_calls, request),
+        (last_error, answer, trace_id, category, agent_calls, request, next_attempt_at),
     )) = row
     else {
         return Ok(None);
@@ -358,6 +360,7 @@ fn read_record(c: &Connection, tracking_id: TrackingId) -> Result<Option<Trackin
     let answer: Option<AgentAnswer> = answer
         .map(|text| serde_json::from_str(&text).map_err(|e| corrupt("answer", e)))
         .transpose()?;
+    let delivery_attempts = read_delivery_attempts(c, &key)?;
     let request: Option<InboundRequest> = request
         .map(|text| serde_json::from_str(&text).map_err(|e| corrupt("request", e)))
         .transpose()?;
@@ -377,7 +380,41 @@ fn read_record(c: &Connection, tracking_id: TrackingId) -> Result<Option<Trackin
             .transpose()?,
         agent_calls: u32::try_from(agent_calls).unwrap_or(0),
         request,
+        delivery_attempts,
+        next_attempt_at: next_attempt_at.map(from_micros),
     }))
+}
+
+/// The delivery attempts of the request `key`, oldest first.
+fn read_delivery_attempts(c: &Connection, key: &str) -> Result<Vec<DeliveryAttempt>, DbError> {
+    let mut select = c.prepare_cached(
+        "SELECT attempt, at, outcome, http_status, duration_ms, error
+         FROM delivery_attempts WHERE tracking_id = ?1 ORDER BY seq",
+    )?;
+    select
+        .query_map([key], |row| {
+            Ok((
+                row.get::<_, u32>(0)?,
+                row.get::<_, i64>(1)?,
+                row.get::<_, String>(2)?,
+                row.get::<_, Option<u16>>(3)?,
+                row.get::<_, i64>(4)?,
+                row.get::<_, Option<String>>(5)?,
+            ))
+        })?
+        .map(|row| {
+            let (attempt, at, outcome, http_status, duration_ms, error) = row?;
+            Ok(DeliveryAttempt {
+                attempt,
+                at: from_micros(at),
+                outcome: serde_json::from_value(serde_json::Value::String(outcome))
+                    .map_err(|e| corrupt("attempt outcome", e))?,
+                http_status,
+                duration_ms: u64::try_from(duration_ms).unwrap_or(0),
+                error,
+            })
+        })
+        .collect()
 }
 
 /// Writes a new request's record and its `queued` step, unless its id exists already.
@@ -427,7 +464,8 @@ fn change_status(c: &Connection, key: &str, update: &StatusUpdate) -> Result<boo
                 attempts = COALESCE(?4, attempts),
                 last_error = CASE WHEN ?5 THEN ?6 ELSE last_error END,
                 category = COALESCE(?7, category),
-                agent_calls = COALESCE(?8, agent_calls)
+                agent_calls = COALESCE(?8, agent_calls),
+                next_attempt_at = CASE WHEN ?9 THEN ?10 ELSE next_attempt_at END
              WHERE tracking_id = ?1",
         )?
         .execute(params![
@@ -438,7 +476,9 @@ fn change_status(c: &Connection, key: &str, update: &StatusUpdate) -> Result<boo
             update.last_error.is_some(),
             update.last_error.clone().flatten(),
             update.category.map(|category| category.as_str()),
-            update.agent_calls
+            update.agent_calls,
+            update.next_attempt_at.is_some(),
+            update.next_attempt_at.flatten().map(to_micros)
         ])?;
     if changed == 0 {
         return Ok(false);
@@ -454,6 +494,24 @@ fn change_status(c: &Connection, key: &str, update: &StatusUpdate) -> Result<boo
             to_micros(event.at),
             event.detail
         ])?;
+    }
+    if !update.delivery_attempts.is_empty() {
+        let mut record = c.prepare_cached(
+            "INSERT INTO delivery_attempts
+               (tracking_id, attempt, at, outcome, http_status, duration_ms, error)
+             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
+        )?;
+        for attempt in &update.delivery_attempts {
+            record.execute(params![
+                key,
+                attempt.attempt,
+                to_micros(attempt.at),
+                attempt.outcome.as_str(),
+                attempt.http_status,
+                i64::try_from(attempt.duration_ms).unwrap_or(i64::MAX),
+                attempt.error
+            ])?;
+        }
     }
     Ok(true)
 }

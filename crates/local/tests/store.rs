@@ -121,3 +121,9 @@ async fn a_data_directory_from_before_trace_ids_keeps_its_requests_and_gains_the
     assert_eq!(read.trace_id, new.trace_id);
     assert!(new.trace_id.is_some());
 }
+
+#[tokio::test]
+async fn a_receivers_circuit_opens_probes_and_closes() {
+    let (_dir, store) = fresh_store();
+    store_contract::a_receivers_circuit_opens_probes_and_closes(&store).await;
+}

@@ -3,10 +3,10 @@
 
 use chrono::{DateTime, Duration, Utc};
 use revops_core::{
-    Category, InboundRequest, Status, TrackingId,
+    AttemptResult, Category, DeliveryAttempt, InboundRequest, Status, TrackingId,
     ports::{
-        AgentAnswer, NewRecord, RequestKeyClaim, StatusUpdate, StoreError, TrackingRecord,
-        TrackingStore,
+        AgentAnswer, BreakerPolicy, CircuitState, NewRecord, ReceiverRegistry, RequestKeyClaim,
+        StatusUpdate, StoreError, TrackingRecord, TrackingStore,
     },
 };
 
@@ -380,11 +380,29 @@ pub async fn a_record_read_back_is_the_record_with_its_updates_applied(store: &d
             ),
         StatusUpdate::new(Status::RetryScheduled, at(3))
             .last_error(Some("HTTP 503".into()))
-            .detail("attempt 1 failed"),
+            .detail("attempt 1 failed")
+            .delivery_attempt(DeliveryAttempt {
+                attempt: 1,
+                at: at(2),
+                outcome: AttemptResult::Retrying,
+                http_status: Some(503),
+                duration_ms: 41,
+                error: Some("HTTP 503 from http://127.0.0.1:9/hook: busy".into()),
+            })
+            .next_attempt_at(Some(at(4))),
         StatusUpdate::new(Status::Delivering, at(4)).attempts(2),
         StatusUpdate::new(Status::Delivered, at(5))
             .attempts(2)
-            .last_error(None),
+            .last_error(None)
+            .delivery_attempt(DeliveryAttempt {
+                attempt: 2,
+                at: at(4),
+                outcome: AttemptResult::Success,
+                http_status: None,
+                duration_ms: 7,
+                error: None,
+            })
+            .next_attempt_at(None),
     ];
     for update in updates {
         store.update(&id, update.clone()).await.expect("update");
@@ -397,6 +415,16 @@ pub async fn a_record_read_back_is_the_record_with_its_updates_applied(store: &d
         (Some(Category::DealAnalysis), 2),
         "the category and the agent calls are kept"
     );
+    assert_eq!(
+        known
+            .delivery_attempts
+            .iter()
+            .map(|attempt| (attempt.attempt, attempt.http_status))
+            .collect::<Vec<_>>(),
+        [(1, Some(503)), (2, None)],
+        "every attempt is kept, oldest first"
+    );
+    assert_eq!(known.next_attempt_at, None, "cleared once delivered");
 }
 
 /// An unknown id has no record, cannot be updated (and is not created by trying), and
@@ -468,4 +496,130 @@ pub async fn a_request_key_answers_with_the_recorded_request_or_is_taken_over(
             .await,
         Ok(RequestKeyClaim::Existing { tracking_id, .. }) if tracking_id == taker
     ));
+}
+
+/// A receiver's circuit: failures in a row open it at the policy's count, until the
+/// cooldown ends; then one caller takes the probe; a failed probe opens it again, a
+/// success closes it and clears the count. A `410`'s disable lasts until enabled. Both
+/// are listed.
+pub async fn a_receivers_circuit_opens_probes_and_closes(registry: &dyn ReceiverRegistry) {
+    let origin = "http://127.0.0.1:9000".to_owned();
+    let policy = BreakerPolicy {
+        failures_to_open: 3,
+        cooldown: std::time::Duration::from_secs(30),
+    };
+    let now = DateTime::from_timestamp(1_763_800_000, 0).expect("a valid time");
+    assert_eq!(registry.circuit(&origin).await.expect("read"), None);
+    assert!(
+        !registry
+            .record_success(&origin, now)
+            .await
+            .expect("success"),
+        "a success on a receiver never seen changes nothing"
+    );
+    for failure in 1..=2 {
+        let recorded = registry
+            .record_failure(&origin, "HTTP 503", now, &policy)
+            .await
+            .expect("failure");
+        assert!(!recorded.opened);
+        assert_eq!(recorded.circuit.failures, failure);
+        assert_eq!(recorded.circuit.state, CircuitState::Closed);
+    }
+    let third = registry
+        .record_failure(&origin, "connection refused", now, &policy)
+        .await
+        .expect("failure");
+    assert!(third.opened, "the third failure in a row opens it");
+    assert_eq!(third.circuit.state, CircuitState::Open);
+    assert_eq!(
+        third.circuit.last_error.as_deref(),
+        Some("connection refused")
+    );
+    let retry_at = third.circuit.retry_at.expect("a probe time");
+    assert_eq!(retry_at, now + Duration::seconds(30));
+    let late = registry
+        .record_failure(&origin, "HTTP 503", now, &policy)
+        .await
+        .expect("failure");
+    assert!(
+        !late.opened,
+        "an attempt in flight when it opened does not reopen it"
+    );
+
+    let later = retry_at + Duration::seconds(1);
+    let cooldown = std::time::Duration::from_secs(30);
+    assert!(
+        registry
+            .take_probe(&origin, retry_at, later, cooldown)
+            .await
+            .expect("probe")
+    );
+    assert!(
+        !registry
+            .take_probe(&origin, retry_at, later, cooldown)
+            .await
+            .expect("probe"),
+        "one probe at a time"
+    );
+    let probing = registry
+        .circuit(&origin)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(probing.state, CircuitState::HalfOpen);
+    let failed_probe = registry
+        .record_failure(&origin, "HTTP 502", later, &policy)
+        .await
+        .expect("failure");
+    assert!(failed_probe.opened, "a failed probe opens it again");
+    assert_eq!(failed_probe.circuit.state, CircuitState::Open);
+
+    assert!(
+        registry
+            .record_success(&origin, later)
+            .await
+            .expect("success"),
+        "closed by a success"
+    );
+    let closed = registry
+        .circuit(&origin)
+        .await
+        .expect("read")
+        .expect("there");
+    assert_eq!(
+        (closed.state, closed.failures, closed.retry_at),
+        (CircuitState::Closed, 0, None)
+    );
+    assert!(
+        !registry
+            .record_success(&origin, later)
+            .await
+            .expect("success")
+    );
+
+    let url = format!("{origin}/gone");
+    assert_eq!(registry.disabled(&url).await.expect("read"), None);
+    registry
+        .disable(&url, "HTTP 410 Gone", now)
+        .await
+        .expect("disable");
+    let disabled = registry
+        .disabled(&url)
+        .await
+        .expect("read")
+        .expect("disabled");
+    assert_eq!(
+        (disabled.reason.as_str(), disabled.at),
+        ("HTTP 410 Gone", now)
+    );
+    let (circuits, urls) = registry.list().await.expect("list");
+    assert!(circuits.iter().any(|c| c.origin == origin));
+    assert!(urls.iter().any(|u| u.url == url));
+    assert!(registry.enable(&url).await.expect("enable"));
+    assert!(
+        !registry.enable(&url).await.expect("enable"),
+        "already enabled"
+    );
+    assert_eq!(registry.disabled(&url).await.expect("read"), None);
 }

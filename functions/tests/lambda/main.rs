@@ -12,6 +12,7 @@ mod batches;
 mod configuration;
 mod duplicates;
 mod gateway;
+mod receivers;
 mod redrive;
 mod trace;
 mod xray;

@@ -73,6 +73,9 @@ metrics! {
     END_TO_END_LATENCY = "EndToEndLatency", Milliseconds, [SERVICE], "The SLA metric: from queued_at to the receiver's 2xx.";
     MESSAGES_DEAD_LETTERED = "MessagesDeadLettered", Count, [SERVICE], "Messages dead-lettered: received too many times, or the agent still silent on the last receive.";
     MESSAGES_REPLAYED = "MessagesReplayed", Count, [SERVICE], "Requests put back on the queue from the dead letters or after failing (revops dlq replay, revops redeliver, a redrive of the dead-letter queue).";
+    RECEIVER_CIRCUITS_OPENED = "ReceiverCircuitsOpened", Count, [SERVICE], "Receiver circuits that opened (or opened again after a failed probe).";
+    RECEIVER_CIRCUITS_CLOSED = "ReceiverCircuitsClosed", Count, [SERVICE], "Receiver circuits that closed: a probe was delivered.";
+    DELIVERIES_SHORT_CIRCUITED = "DeliveriesShortCircuited", Count, [SERVICE], "Deliveries that waited on an open receiver circuit instead of an attempt.";
     COLD_STARTS = "ColdStarts", Count, [SERVICE], "Lambda cold starts (process starts).";
     SPANS_DROPPED = "SpansDropped", Count, [SERVICE], "Spans the X-Ray UDP exporter could not send: too large for a datagram, or the send failed.";
 }

@@ -1,7 +1,7 @@
 //! Telemetry events. Code says `telemetry.emit(&DeliveryAttemptFinished { .. })`; the event
 //! writes the log line, the EMF metrics and the current span's attributes together, so
 //! the three never disagree. One file per area (`gateway`, `processor`, `delivery`,
-//! `host`); outcomes are enums (`outcome`), never strings chosen at the call site. With
+//! `receivers`, `host`); outcomes are enums (`outcome`), never strings chosen at the call site. With
 //! the `test-events` feature, a test can ask which events a flow emitted
 //! (`EventRecorder`).
 
@@ -10,6 +10,7 @@ mod gateway;
 mod host;
 mod outcome;
 mod processor;
+mod receivers;
 #[cfg(feature = "test-events")]
 mod recorder;
 
@@ -18,6 +19,7 @@ pub use gateway::{RequestAccepted, RequestRejected};
 pub use host::{ColdStart, SpansDropped};
 pub use outcome::{AgentOutcome, AttemptOutcome, DeliveryOutcome};
 pub use processor::{AgentCallFinished, MessageDeadLettered, MessageReceived, MessageReplayed};
+pub use receivers::{CircuitChange, CircuitChanged, DeliveryShortCircuited};
 #[cfg(feature = "test-events")]
 pub use recorder::EventRecorder;
 
@@ -102,18 +104,33 @@ mod tests {
             tracking_id: id,
             by: "revops dlq replay",
         });
+        telemetry.emit(&DeliveryShortCircuited {
+            tracking_id: id,
+            origin: "https://hooks.example.com:443",
+        });
         telemetry.emit(&ColdStart);
         telemetry.emit(&SpansDropped { count: 3 });
+        for change in [CircuitChange::Opened, CircuitChange::Closed] {
+            telemetry.emit(&CircuitChanged {
+                origin: "https://hooks.example.com:443",
+                change,
+                failures: 5,
+                error: Some("HTTP 503"),
+            });
+        }
 
         let lines = sink.lines();
         let mut names = Vec::new();
         for line in &lines {
             names.extend(validate_line(line).unwrap().into_iter().map(|m| m.name));
             let value: serde_json::Value = serde_json::from_str(line).unwrap();
-            assert!(
-                value.as_object().unwrap().contains_key("tracking_id"),
-                "{line}"
-            );
+            // A circuit belongs to a receiver, not to one request.
+            let key = if line.contains("ReceiverCircuits") {
+                "origin"
+            } else {
+                "tracking_id"
+            };
+            assert!(value.as_object().unwrap().contains_key(key), "{line}");
             assert_eq!(value["Service"], "processor");
         }
         let with_category = lines

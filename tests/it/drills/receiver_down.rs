@@ -44,6 +44,9 @@ async fn receiver_down_for_a_while_then_back() {
             ("WEBHOOK_URL", &url(addr)),
             ("DELIVERY_RETRY_SCHEDULE", &schedule),
             ("DELIVERY_INLINE_RETRY_BUDGET", "0"),
+            // This drill pins the retry schedule; with the receiver's circuit open the
+            // requests would wait without attempts instead (`receivers::` shows that).
+            ("RECEIVER_BREAKER_FAILURES", "100000"),
         ],
     );
     let client = reqwest::Client::new();

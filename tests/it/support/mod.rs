@@ -4,11 +4,13 @@
 pub mod agent;
 pub mod binary;
 pub mod host;
+pub mod switchable;
 
 pub use agent::CountingAgent;
 pub use host::TestHost;
 pub use revops_testkit::wait_until;
 pub use revops_testkit::webhook::{Reply, WebhookReceiver as Receiver, closed_port_url};
+pub use switchable::Switchable;
 
 use base64::{Engine, engine::general_purpose::STANDARD};
 use hmac::{Hmac, KeyInit, Mac};

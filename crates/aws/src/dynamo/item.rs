@@ -4,7 +4,7 @@
 use aws_sdk_dynamodb::types::AttributeValue;
 use chrono::{DateTime, SecondsFormat, Utc};
 use revops_core::{
-    Status, TrackingId,
+    DeliveryAttempt, Status, TrackingId,
     ports::{AgentAnswer, NewRecord, StatusEvent, StoreError, TrackingRecord},
 };
 use std::collections::HashMap;
@@ -31,6 +31,10 @@ pub(crate) const CATEGORY: &str = "category";
 pub(crate) const AGENT_CALLS: &str = "agent_calls";
 /// The request as accepted (JSON), kept for a replay.
 pub(crate) const REQUEST: &str = "request";
+/// Every delivery attempt, oldest first.
+pub(crate) const DELIVERY_ATTEMPTS: &str = "delivery_attempts";
+/// When the next delivery attempt is due.
+pub(crate) const NEXT_ATTEMPT_AT: &str = "next_attempt_at";
 pub(crate) const LEASE_OWNER: &str = "lease_owner";
 pub(crate) const LEASE_UNTIL: &str = "lease_until";
 pub(crate) const TRACKING_ID: &str = "tracking_id";
@@ -81,6 +85,51 @@ pub(crate) fn event(status: Status, at: DateTime<Utc>, detail: Option<&str>) -> 
     AttributeValue::M(entry)
 }
 
+/// A delivery attempt as stored: `{attempt: N, at: S, outcome: S, http_status: N?,
+/// duration_ms: N, error: S?}`.
+pub(crate) fn delivery_attempt(attempt: &DeliveryAttempt) -> AttributeValue {
+    let mut entry = HashMap::from([
+        ("attempt".to_owned(), number(attempt.attempt)),
+        (EVENT_AT.to_owned(), time(attempt.at)),
+        ("outcome".to_owned(), string(attempt.outcome.as_str())),
+        ("duration_ms".to_owned(), number(attempt.duration_ms)),
+    ]);
+    if let Some(status) = attempt.http_status {
+        entry.insert("http_status".to_owned(), number(status));
+    }
+    if let Some(error) = &attempt.error {
+        entry.insert("error".to_owned(), string(error.as_str()));
+    }
+    AttributeValue::M(entry)
+}
+
+fn decode_delivery_attempt(value: &AttributeValue) -> Result<DeliveryAttempt, StoreError> {
+    let AttributeValue::M(entry) = value else {
+        return Err(corrupt(DELIVERY_ATTEMPTS, "an entry is not a map"));
+    };
+    let number_in = |name: &str| -> Result<Option<u64>, StoreError> {
+        match entry.get(name) {
+            None => Ok(None),
+            Some(AttributeValue::N(n)) => n
+                .parse()
+                .map(Some)
+                .map_err(|e| corrupt(DELIVERY_ATTEMPTS, e)),
+            Some(_) => Err(corrupt(DELIVERY_ATTEMPTS, "not a number")),
+        }
+    };
+    Ok(DeliveryAttempt {
+        attempt: u32::try_from(number_in("attempt")?.unwrap_or(0)).unwrap_or(u32::MAX),
+        at: parse_time(DELIVERY_ATTEMPTS, get_string(entry, EVENT_AT)?)?,
+        outcome: serde_json::from_value(serde_json::Value::String(
+            get_string(entry, "outcome")?.to_owned(),
+        ))
+        .map_err(|e| corrupt(DELIVERY_ATTEMPTS, e))?,
+        http_status: number_in("http_status")?.and_then(|n| u16::try_from(n).ok()),
+        duration_ms: number_in("duration_ms")?.unwrap_or(0),
+        error: optional_string(entry, "error")?.map(str::to_owned),
+    })
+}
+
 /// The answer as stored.
 pub(crate) fn answer(answer: &AgentAnswer) -> Result<AttributeValue, StoreError> {
     serde_json::to_string(answer)
@@ -121,18 +170,21 @@ pub(crate) fn new_request(record: &NewRecord, retention: std::time::Duration) ->
 }
 
 /// A stored item that does not read back.
-fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
+pub(crate) fn corrupt(what: &str, detail: impl std::fmt::Display) -> StoreError {
     StoreError::Unavailable(format!("stored {what} does not parse: {detail}"))
 }
 
-fn get_string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
+pub(crate) fn get_string<'a>(item: &'a Item, name: &str) -> Result<&'a str, StoreError> {
     match item.get(name) {
         Some(AttributeValue::S(text)) => Ok(text),
         _ => Err(corrupt(name, "missing or not a string")),
     }
 }
 
-fn optional_string<'a>(item: &'a Item, name: &str) -> Result<Option<&'a str>, StoreError> {
+pub(crate) fn optional_string<'a>(
+    item: &'a Item,
+    name: &str,
+) -> Result<Option<&'a str>, StoreError> {
     match item.get(name) {
         None | Some(AttributeValue::Null(_)) => Ok(None),
         Some(AttributeValue::S(text)) => Ok(Some(text)),
@@ -140,7 +192,7 @@ fn optional_string<'a>(item: &'a Item, name: &str) -> Result<Option<&'a str>, St
     }
 }
 
-fn parse_time(name: &str, text: &str) -> Result<DateTime<Utc>, StoreError> {
+pub(crate) fn parse_time(name: &str, text: &str) -> Result<DateTime<Utc>, StoreError> {
     DateTime::parse_from_rfc3339(text)
         .map(|at| at.with_timezone(&Utc))
         .map_err(|e| corrupt(name, e))
@@ -188,6 +240,17 @@ pub(crate) fn decode_request(
     let answer = optional_string(item, ANSWER)?
         .map(|json| serde_json::from_str(json).map_err(|e| corrupt(ANSWER, e)))
         .transpose()?;
+    let delivery_attempts = match item.get(DELIVERY_ATTEMPTS) {
+        None => Vec::new(),
+        Some(AttributeValue::L(entries)) => entries
+            .iter()
+            .map(decode_delivery_attempt)
+            .collect::<Result<_, _>>()?,
+        Some(_) => return Err(corrupt(DELIVERY_ATTEMPTS, "not a list")),
+    };
+    let next_attempt_at = optional_string(item, NEXT_ATTEMPT_AT)?
+        .map(|text| parse_time(NEXT_ATTEMPT_AT, text))
+        .transpose()?;
     let request = optional_string(item, REQUEST)?
         .map(|json| serde_json::from_str(json).map_err(|e| corrupt(REQUEST, e)))
         .transpose()?;
@@ -205,6 +268,8 @@ pub(crate) fn decode_request(
         category,
         agent_calls,
         request,
+        delivery_attempts,
+        next_attempt_at,
     })
 }
 

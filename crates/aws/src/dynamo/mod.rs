@@ -20,6 +20,8 @@
 //! | `category` | S | the answer's routing category (`deal_analysis`, …), absent until it answers |
 //! | `agent_calls` | N | calls made to the agent over every round, absent before the first |
 //! | `request` | S | the request as accepted (JSON), kept so it can be replayed; absent on items written before it was kept |
+//! | `delivery_attempts` | L of M | every delivery attempt, oldest first: `{attempt: N, at: S, outcome: S, http_status: N?, duration_ms: N, error: S?}`, appended with `list_append` |
+//! | `next_attempt_at` | S | RFC 3339: when the next delivery attempt is due; absent when none is |
 //! | `lease_owner` | S | who holds the processing lease, absent when nobody does |
 //! | `lease_until` | N | when that lease ends, epoch microseconds |
 //! | `ttl` | N | epoch seconds: the last change plus the retention (30 days by default) |
@@ -29,11 +31,15 @@
 //! A `source_system` cannot contain `#`, so the key is unambiguous. DynamoDB deletes
 //! expired items up to a few days late, so a key whose `ttl` has passed counts as free.
 //!
+//! **A receiver's circuit** (`pk = circuit#<origin>`) and **a disabled URL**
+//! (`pk = disabled#<url>`): see `receivers.rs`.
+//!
 //! An item holds at most 400 KB: the timeline and the answer must fit in that.
 
 mod conditional;
 mod idempotency;
 mod item;
+mod receivers;
 mod scan;
 mod store;
 mod table;

@@ -173,6 +173,28 @@ impl DynamoStore {
             Some(None) => expression.remove(item::LAST_ERROR),
             None => {}
         }
+        if !update.delivery_attempts.is_empty() {
+            let attempts = expression.name(item::DELIVERY_ATTEMPTS);
+            let appended = expression.value(
+                "attempts_ended",
+                AttributeValue::L(
+                    update
+                        .delivery_attempts
+                        .iter()
+                        .map(item::delivery_attempt)
+                        .collect(),
+                ),
+            );
+            let empty = expression.value("empty", AttributeValue::L(Vec::new()));
+            expression.set.push(format!(
+                "{attempts} = list_append(if_not_exists({attempts}, {empty}), {appended})"
+            ));
+        }
+        match update.next_attempt_at {
+            Some(Some(at)) => expression.set(item::NEXT_ATTEMPT_AT, item::time(at)),
+            Some(None) => expression.remove(item::NEXT_ATTEMPT_AT),
+            None => {}
+        }
         Ok(())
     }
 

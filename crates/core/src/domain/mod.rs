@@ -3,12 +3,14 @@
 //! valid by construction.
 
 mod category;
+mod delivery_attempt;
 mod fields;
 mod request;
 mod status;
 mod tracking_id;
 
 pub use category::{Category, UnknownCategory};
+pub use delivery_attempt::{AttemptResult, DeliveryAttempt, MAX_ATTEMPT_ERROR_CHARS};
 pub use fields::{FieldError, Query, SessionId, SourceName};
 pub use request::{InboundRequest, Parsed, RequestError};
 pub use status::Status;

@@ -8,7 +8,10 @@ use super::{Gateway, Processor, ProcessorConfig, ProcessorPorts};
 use crate::{
     Clock,
     config::PipelineSettings,
-    ports::{Agent, ConversationArchive, Deliverer, QueueConsumer, QueueProducer, TrackingStore},
+    ports::{
+        Agent, ConversationArchive, Deliverer, QueueConsumer, QueueProducer, ReceiverRegistry,
+        TrackingStore,
+    },
 };
 use revops_telemetry::Telemetry;
 use std::{sync::Arc, time::Duration};
@@ -31,6 +34,8 @@ pub struct ProcessorParts {
     pub consumer: Arc<dyn QueueConsumer>,
     /// Keeps finished conversations.
     pub archive: Arc<dyn ConversationArchive>,
+    /// The receivers' circuits and disabled URLs (beside the tracking store).
+    pub receivers: Arc<dyn ReceiverRegistry>,
     /// How long a worker holds a request's lease (at least the queue's visibility
     /// timeout).
     pub lease: Duration,
@@ -71,6 +76,7 @@ impl Pipeline {
                 store: self.store.clone(),
                 queue: parts.consumer,
                 archive: parts.archive,
+                receivers: parts.receivers,
                 clock: self.clock.clone(),
                 telemetry: self.telemetry.for_service("processor"),
             },

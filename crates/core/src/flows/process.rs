@@ -6,6 +6,7 @@
 //! webhook's attempts).
 
 mod asking;
+mod breaker;
 mod delivery;
 mod lease;
 
@@ -17,8 +18,9 @@ use crate::{
     Category, Clock, Status, TrackingId,
     config::PipelineSettings,
     ports::{
-        Agent, ConversationArchive, ConversationRecord, DeadLettered, Deliverer, QueueConsumer,
-        QueueError, Received, StatusUpdate, StoreError, TrackingRecord, TrackingStore,
+        Agent, BreakerPolicy, ConversationArchive, ConversationRecord, DeadLettered, Deliverer,
+        QueueConsumer, QueueError, Received, ReceiverRegistry, StatusUpdate, StoreError,
+        TrackingRecord, TrackingStore,
     },
     retry::{ReceiveBackoff, RetryPolicy},
 };
@@ -30,11 +32,7 @@ use revops_telemetry::{
     },
     propagation,
 };
-use std::{
-    collections::HashSet,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 use tracing::Instrument;
 
 /// How the processor retries.
@@ -52,6 +50,8 @@ pub struct ProcessorConfig {
     pub agent_backoff: ReceiveBackoff,
     /// The receive on which a message whose agent calls all failed is dead-lettered.
     pub max_receives: u32,
+    /// When a receiver's circuit opens, and for how long.
+    pub breaker: BreakerPolicy,
     /// How long a worker holds a request's lease (at least the queue's visibility
     /// timeout, so a duplicate copy of a message never runs beside the first).
     pub lease: Duration,
@@ -68,6 +68,7 @@ impl ProcessorConfig {
             inline_retry_budget: settings.inline_retry_budget,
             agent_backoff: settings.agent_backoff.clone(),
             max_receives: settings.max_receives,
+            breaker: settings.breaker,
             lease,
             targets: settings.targets.clone(),
         }
@@ -162,6 +163,8 @@ pub struct ProcessorPorts {
     pub queue: Arc<dyn QueueConsumer>,
     /// Keeps finished conversations.
     pub archive: Arc<dyn ConversationArchive>,
+    /// The receivers' circuits and disabled URLs.
+    pub receivers: Arc<dyn ReceiverRegistry>,
     /// Tells the time.
     pub clock: Arc<dyn Clock>,
     /// Logs, metrics and spans.
@@ -176,11 +179,12 @@ pub struct Processor {
     store: Arc<dyn TrackingStore>,
     queue: Arc<dyn QueueConsumer>,
     archive: Arc<dyn ConversationArchive>,
+    receivers: Arc<dyn ReceiverRegistry>,
     clock: Arc<dyn Clock>,
     telemetry: Telemetry,
     config: Arc<ProcessorConfig>,
-    /// Targets that answered `410 Gone`: no more attempts go to them.
-    gone: Arc<Mutex<HashSet<String>>>,
+    /// What this processor last read of each receiver's health.
+    health: Arc<breaker::HealthCache>,
 }
 
 impl Processor {
@@ -192,10 +196,11 @@ impl Processor {
             store: ports.store,
             queue: ports.queue,
             archive: ports.archive,
+            receivers: ports.receivers,
             clock: ports.clock,
             telemetry: ports.telemetry,
             config: Arc::new(config),
-            gone: Arc::default(),
+            health: Arc::default(),
         }
     }
 

@@ -108,6 +108,7 @@ pub fn reopening(at: DateTime<Utc>, by: &str) -> StatusUpdate {
         .detail(format!("replayed by {by}"))
         .attempts(0)
         .last_error(None)
+        .next_attempt_at(None)
 }
 
 /// When `record`'s request reached its current status: its last step's time.

@@ -7,6 +7,7 @@ mod dead_letters;
 mod deliverer;
 mod producer;
 mod queue;
+mod receivers;
 mod store;
 
 pub use agent::{Agent, AgentAnswer, AgentError, AgentQuestion, TokenUsage};
@@ -17,6 +18,9 @@ pub use producer::{QueueProducer, SideBySide};
 pub use queue::{
     DeadLettered, MessagingSystem, Queue, QueueConsumer, QueueError, QueueMessage, QueueSender,
     Receipt, ReceiveBatch, Received,
+};
+pub use receivers::{
+    BreakerPolicy, Circuit, CircuitState, DisabledUrl, FailureRecorded, ReceiverRegistry, origin_of,
 };
 pub use store::{
     IDEMPOTENCY_WINDOW, IdempotencyClaim, NewRecord, RequestKeyClaim, StatusEvent, StatusUpdate,

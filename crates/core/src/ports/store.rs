@@ -2,7 +2,7 @@
 //! stored answer (so a failed delivery never asks the agent again).
 
 use super::AgentAnswer;
-use crate::{Category, InboundRequest, Status, TrackingId};
+use crate::{Category, DeliveryAttempt, InboundRequest, Status, TrackingId};
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -68,6 +68,10 @@ pub struct TrackingRecord {
     /// The request as accepted, when it was kept (records written before requests were
     /// kept have none, and cannot be replayed without their queue message).
     pub request: Option<InboundRequest>,
+    /// Every delivery attempt, oldest first, over every round.
+    pub delivery_attempts: Vec<DeliveryAttempt>,
+    /// When the next delivery attempt is due, while one is scheduled.
+    pub next_attempt_at: Option<DateTime<Utc>>,
 }
 
 impl TrackingRecord {
@@ -94,6 +98,8 @@ impl TrackingRecord {
             category: None,
             agent_calls: 0,
             request: new.request.clone(),
+            delivery_attempts: Vec::new(),
+            next_attempt_at: None,
         }
     }
 
@@ -120,6 +126,19 @@ impl TrackingRecord {
         }
         if let Some(last_error) = &update.last_error {
             self.last_error.clone_from(last_error);
+        }
+        self.delivery_attempts
+            .extend(
+                update
+                    .delivery_attempts
+                    .iter()
+                    .map(|attempt| DeliveryAttempt {
+                        at: as_stored(attempt.at),
+                        ..attempt.clone()
+                    }),
+            );
+        if let Some(next) = update.next_attempt_at {
+            self.next_attempt_at = next.map(as_stored);
         }
     }
 }
@@ -153,6 +172,10 @@ pub struct StatusUpdate {
     pub agent_calls: Option<u32>,
     /// `Some(None)` clears the last error, `Some(Some(e))` sets it.
     pub last_error: Option<Option<String>>,
+    /// Delivery attempts that ended, to append to the record's, oldest first.
+    pub delivery_attempts: Vec<DeliveryAttempt>,
+    /// `Some(None)` clears the next attempt's time, `Some(Some(t))` sets it.
+    pub next_attempt_at: Option<Option<DateTime<Utc>>>,
 }
 
 impl StatusUpdate {
@@ -168,6 +191,8 @@ impl StatusUpdate {
             category: None,
             agent_calls: None,
             last_error: None,
+            delivery_attempts: Vec::new(),
+            next_attempt_at: None,
         }
     }
 
@@ -207,6 +232,18 @@ impl StatusUpdate {
         self
     }
 
+    /// With a delivery attempt that ended.
+    pub fn delivery_attempt(mut self, attempt: DeliveryAttempt) -> Self {
+        self.delivery_attempts.push(attempt);
+        self
+    }
+
+    /// With the next attempt due at `at` (`None`: none is).
+    pub fn next_attempt_at(mut self, at: Option<DateTime<Utc>>) -> Self {
+        self.next_attempt_at = Some(at);
+        self
+    }
+
     /// `earlier` and then this update, as one write: the timeline gets both entries in
     /// order, and where both set a field, this update's value wins. It saves a round
     /// trip to the store where nothing has to be known in between.
@@ -218,7 +255,11 @@ impl StatusUpdate {
             detail: earlier.detail,
         });
         events.extend(self.earlier);
+        let mut delivery_attempts = earlier.delivery_attempts;
+        delivery_attempts.extend(self.delivery_attempts);
         Self {
+            delivery_attempts,
+            next_attempt_at: self.next_attempt_at.or(earlier.next_attempt_at),
             earlier: events,
             answer: self.answer.or(earlier.answer),
             attempts: self.attempts.or(earlier.attempts),

@@ -8,4 +8,4 @@ mod run;
 
 pub use policy::{Jitter, RetryPolicy, ScheduleError};
 pub use receive_backoff::{BackoffError, DEFAULT_BACKOFF, MAX_BACKOFF, ReceiveBackoff};
-pub use run::{RetryDecision, RetryOutcome, run_with_retries};
+pub use run::{AfterFailure, RetryDecision, RetryOutcome, after_failure, run_with_retries};

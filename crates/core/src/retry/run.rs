@@ -50,6 +50,43 @@ pub enum RetryOutcome<T, E> {
     },
 }
 
+/// What follows failed attempt `attempt`, as a run decides it: a caller that writes
+/// each step down (the delivery, which records when the next attempt is due) runs its
+/// own loop on it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AfterFailure {
+    /// Try again after this wait.
+    Retry(Duration),
+    /// Try again after this wait, which would end past the deadline: elsewhere.
+    Defer(Duration),
+    /// No more attempts: the error is permanent (`exhausted` false) or the schedule is
+    /// spent (`exhausted` true).
+    GiveUp {
+        /// Whether the schedule ran out.
+        exhausted: bool,
+    },
+}
+
+/// What follows failed attempt `attempt`, whose failure `decision` classified, under
+/// `policy` and before `deadline`.
+pub fn after_failure(
+    policy: &RetryPolicy,
+    attempt: u32,
+    decision: RetryDecision,
+    deadline: Option<Instant>,
+) -> AfterFailure {
+    let RetryDecision::Retry { after } = decision else {
+        return AfterFailure::GiveUp { exhausted: false };
+    };
+    let Some(wait) = policy.wait_before(attempt + 1, after) else {
+        return AfterFailure::GiveUp { exhausted: true };
+    };
+    if deadline.is_some_and(|deadline| Instant::now() + wait > deadline) {
+        return AfterFailure::Defer(wait);
+    }
+    AfterFailure::Retry(wait)
+}
+
 /// Runs `op` (given the attempt number, from `first_attempt`) until it succeeds or
 /// `should_retry` or `policy` says to stop, or the next wait would end past `deadline`.
 pub async fn run_with_retries<T, E, F, Fut, C>(
@@ -75,28 +112,23 @@ where
             }
             Err(error) => error,
         };
-        let RetryDecision::Retry { after } = should_retry(&error) else {
-            return RetryOutcome::GaveUp {
-                error,
-                attempts: attempt,
-                exhausted: false,
-            };
-        };
-        let Some(wait) = policy.wait_before(attempt + 1, after) else {
-            return RetryOutcome::GaveUp {
-                error,
-                attempts: attempt,
-                exhausted: true,
-            };
-        };
-        if deadline.is_some_and(|deadline| Instant::now() + wait > deadline) {
-            return RetryOutcome::Deferred {
-                error,
-                attempts: attempt,
-                wait,
-            };
+        match after_failure(policy, attempt, should_retry(&error), deadline) {
+            AfterFailure::Retry(wait) => tokio::time::sleep(wait).await,
+            AfterFailure::Defer(wait) => {
+                return RetryOutcome::Deferred {
+                    error,
+                    attempts: attempt,
+                    wait,
+                };
+            }
+            AfterFailure::GiveUp { exhausted } => {
+                return RetryOutcome::GaveUp {
+                    error,
+                    attempts: attempt,
+                    exhausted,
+                };
+            }
         }
-        tokio::time::sleep(wait).await;
         attempt += 1;
     }
 }

@@ -1,6 +1,7 @@
 //! A processor over the SQLite adapters, as the processor tests build it: deliveries go
 //! to an outbox in the test's directory, conversations to its archive, with the default
-//! retry policies and no in-process delivery retries.
+//! retry policies and no in-process delivery retries; the receivers' health in a
+//! database of its own.
 
 use revops_core::{
     SystemClock,
@@ -8,7 +9,10 @@ use revops_core::{
     ports::{Agent, TrackingStore},
     retry::RetryPolicy,
 };
-use revops_local::{SqliteQueue, archive::FileArchive, outbox::OutboxDeliverer};
+use revops_local::{
+    Database, SqliteQueue, SqliteStore, archive::FileArchive, outbox::OutboxDeliverer,
+    schema::SCHEMA,
+};
 use revops_telemetry::{Telemetry, events::EventRecorder};
 use std::{path::Path, sync::Arc, time::Duration};
 
@@ -47,6 +51,9 @@ pub fn recording_processor(
             store,
             queue: Arc::new(queue.clone()),
             archive: Arc::new(FileArchive::new(dir)),
+            receivers: Arc::new(SqliteStore::new(
+                Database::open(&dir.join("receivers.sqlite"), &SCHEMA).unwrap(),
+            )),
             clock: Arc::new(SystemClock),
             telemetry,
         },
@@ -56,6 +63,7 @@ pub fn recording_processor(
             inline_retry_budget: Duration::ZERO,
             agent_backoff: revops_core::retry::ReceiveBackoff::parse("60").unwrap(),
             max_receives: 30,
+            breaker: revops_core::ports::BreakerPolicy::default(),
             lease: Duration::from_secs(300),
             targets: DeliveryTargets::single(target),
         },

@@ -1,42 +1,36 @@
 //! Delivering a message's answer as a signed webhook: attempts in process while the next
-//! wait is short, back to the queue when it is long, every attempt in the timeline.
+//! wait is short, back to the queue when it is long, every attempt in the timeline and
+//! in the record's attempts, with when the next one is due. Each attempt first asks the
+//! receiver's health (`breaker`): a disabled URL fails at once, an open circuit makes
+//! the delivery wait in the queue without an attempt.
 
-use super::{Disposition, HandleOutcome, ProcessError, Processor};
+use super::{Disposition, HandleOutcome, ProcessError, Processor, breaker::Gate};
 use crate::{
-    Category, Status,
+    AttemptResult, Category, DeliveryAttempt, Status,
     flows::{RequestMessage, known_record::KnownRecord, routing::url_variable},
     payload::WebhookPayload,
-    ports::{AgentAnswer, Delivered, DeliveryError, DeliveryErrorKind, StatusUpdate, StoreError},
-    retry::{RetryDecision, RetryOutcome, run_with_retries},
+    ports::{
+        AgentAnswer, Delivered, DeliveryError, DeliveryErrorKind, StatusUpdate, StoreError,
+        origin_of,
+    },
+    retry::{AfterFailure, after_failure},
 };
-use revops_telemetry::events::{AttemptOutcome, DeliveryAttemptFinished};
+use revops_telemetry::events::{AttemptOutcome, DeliveryAttemptFinished, DeliveryShortCircuited};
 use tokio::time::Instant;
 use tracing::Instrument;
 
-/// One delivery attempt's failure: the receiver's, or our own store's.
-#[derive(Debug)]
-enum AttemptError {
-    Delivery(DeliveryError),
-    Store(StoreError),
-}
-
-impl AttemptError {
-    fn retry_decision(&self) -> RetryDecision {
-        match self {
-            AttemptError::Delivery(error) => error.retry_decision(),
-            AttemptError::Store(_) => RetryDecision::Stop,
-        }
-    }
+/// One attempt made: how it ended, what follows it, and its record.
+struct Tried {
+    result: Result<Delivered, DeliveryError>,
+    /// What follows a failure (`None` on success).
+    next: Option<AfterFailure>,
+    attempt: DeliveryAttempt,
 }
 
 impl Processor {
-    /// Whether `target` answered `410 Gone` before.
-    fn is_gone(&self, target: &str) -> bool {
-        self.gone.lock().is_ok_and(|gone| gone.contains(target))
-    }
-
     /// Delivers `answer` with retries. `answered`, if given, is the unwritten step that
-    /// stores the answer: the first write here carries it.
+    /// stores the answer: the first write here carries it. Each attempt is written down
+    /// when it ends, with what follows it: the next attempt's due time, or the end.
     pub(super) async fn deliver(
         &self,
         message: &RequestMessage,
@@ -56,94 +50,138 @@ impl Processor {
             self.update(known, following(failed, answered)).await?;
             return Ok((HandleOutcome::Failed, Disposition::Ack));
         };
-        if self.is_gone(target) {
-            let failed = StatusUpdate::new(Status::Failed, self.clock.now())
-                .detail("not sent: the receiver answered 410 Gone to an earlier delivery")
-                .last_error(Some(format!(
-                    "{target} answered 410 Gone earlier; deliveries to it are disabled until the processor restarts"
-                )));
-            self.update(known, following(failed, answered)).await?;
-            return Ok((HandleOutcome::Failed, Disposition::Ack));
-        }
         let deadline = Instant::now() + self.config.inline_retry_budget;
-        let mut answered = answered;
-        let outcome = run_with_retries(
-            &self.config.delivery_policy,
-            attempts_before + 1,
-            Some(deadline),
-            |attempt| self.attempt(message, known, answer, target, attempt, answered.take()),
-            AttemptError::retry_decision,
-        )
-        .await;
-        match outcome {
-            RetryOutcome::Succeeded { value, attempts } => {
-                let status = if value.status == 0 {
-                    String::new()
-                } else {
-                    format!("HTTP {} ", value.status)
-                };
-                self.update(
+        let mut earlier = answered;
+        let mut attempt = attempts_before + 1;
+        loop {
+            match self.gate(target).await? {
+                Gate::Go { .. } => {}
+                Gate::Disabled(disabled) => {
+                    let failed = StatusUpdate::new(Status::Failed, self.clock.now())
+                        .detail("not sent: the URL is disabled")
+                        .last_error(Some(format!(
+                            "{target} is disabled: it answered 410 Gone at {} ({}); \
+                             `revops receivers enable {target}` lifts it",
+                            disabled.at.to_rfc3339(),
+                            disabled.reason
+                        )))
+                        .next_attempt_at(None);
+                    self.update(known, following(failed, earlier)).await?;
+                    return Ok((HandleOutcome::Failed, Disposition::Ack));
+                }
+                Gate::Wait { until, why } => {
+                    let now = self.clock.now();
+                    let waiting = StatusUpdate::new(Status::RetryScheduled, now)
+                        .detail(why)
+                        .next_attempt_at(Some(until));
+                    self.update(known, following(waiting, earlier)).await?;
+                    self.telemetry.emit(&DeliveryShortCircuited {
+                        tracking_id: &message.tracking_id.to_string(),
+                        origin: &origin_of(target),
+                    });
+                    let after = (until - now).to_std().unwrap_or_default();
+                    return Ok((
+                        HandleOutcome::DeliveryRescheduled { after },
+                        Disposition::Requeue { after },
+                    ));
+                }
+            }
+            let tried = self
+                .attempt(
+                    message,
                     known,
-                    StatusUpdate::new(Status::Delivered, self.clock.now())
-                        .detail(format!("{status}from {target} on attempt {attempts}"))
-                        .attempts(attempts)
-                        .last_error(None),
+                    answer,
+                    target,
+                    attempt,
+                    earlier.take(),
+                    deadline,
                 )
                 .await?;
-                Ok((HandleOutcome::Delivered { attempts }, Disposition::Ack))
+            let now = self.clock.now();
+            let (error, next) = match (tried.result, tried.next) {
+                (Ok(delivered), _) => {
+                    let status = if delivered.status == 0 {
+                        String::new()
+                    } else {
+                        format!("HTTP {} ", delivered.status)
+                    };
+                    self.update(
+                        known,
+                        StatusUpdate::new(Status::Delivered, now)
+                            .detail(format!("{status}from {target} on attempt {attempt}"))
+                            .attempts(attempt)
+                            .last_error(None)
+                            .delivery_attempt(tried.attempt)
+                            .next_attempt_at(None),
+                    )
+                    .await?;
+                    return Ok((
+                        HandleOutcome::Delivered { attempts: attempt },
+                        Disposition::Ack,
+                    ));
+                }
+                (Err(error), next) => (
+                    error,
+                    next.unwrap_or(AfterFailure::GiveUp { exhausted: false }),
+                ),
+            };
+            let ended = StatusUpdate::new(Status::RetryScheduled, now)
+                .attempts(attempt)
+                .last_error(Some(error.message.clone()))
+                .delivery_attempt(tried.attempt);
+            match next {
+                AfterFailure::Retry(wait) | AfterFailure::Defer(wait) => {
+                    let due =
+                        now + chrono::Duration::from_std(wait).unwrap_or(chrono::Duration::MAX);
+                    let scheduled = ended
+                        .detail(format!("attempt {attempt} failed: {}", error.message))
+                        .next_attempt_at(Some(due));
+                    self.update(known, scheduled).await?;
+                    if let AfterFailure::Defer(wait) = next {
+                        return Ok((
+                            HandleOutcome::DeliveryRescheduled { after: wait },
+                            Disposition::Requeue { after: wait },
+                        ));
+                    }
+                    tokio::time::sleep(wait).await;
+                    attempt += 1;
+                }
+                AfterFailure::GiveUp { exhausted: false } => {
+                    let failed = StatusUpdate {
+                        status: Status::Failed,
+                        ..ended
+                    }
+                    .detail(format!("attempt {attempt} failed and is not retried"))
+                    .next_attempt_at(None);
+                    self.update(known, failed).await?;
+                    return Ok((HandleOutcome::Failed, Disposition::Ack));
+                }
+                AfterFailure::GiveUp { exhausted: true } => {
+                    let dead = StatusUpdate {
+                        status: Status::DeadLettered,
+                        ..ended
+                    }
+                    .detail(format!(
+                        "all {attempt} attempts failed; moved to the dead-letter queue"
+                    ))
+                    .next_attempt_at(None);
+                    self.update(known, dead).await?;
+                    let disposition = Disposition::DeadLetter {
+                        reason: error.message,
+                    };
+                    return Ok((HandleOutcome::DeadLettered, disposition));
+                }
             }
-            RetryOutcome::GaveUp {
-                error: AttemptError::Store(error),
-                ..
-            }
-            | RetryOutcome::Deferred {
-                error: AttemptError::Store(error),
-                ..
-            } => Err(error.into()),
-            RetryOutcome::GaveUp {
-                error: AttemptError::Delivery(error),
-                attempts,
-                exhausted: false,
-            } => {
-                self.update(
-                    known,
-                    StatusUpdate::new(Status::Failed, self.clock.now())
-                        .detail(format!("attempt {attempts} failed and is not retried"))
-                        .attempts(attempts)
-                        .last_error(Some(error.message)),
-                )
-                .await?;
-                Ok((HandleOutcome::Failed, Disposition::Ack))
-            }
-            RetryOutcome::GaveUp {
-                error: AttemptError::Delivery(error),
-                attempts,
-                exhausted: true,
-            } => {
-                self.update(
-                    known,
-                    StatusUpdate::new(Status::DeadLettered, self.clock.now())
-                        .detail(format!(
-                            "all {attempts} attempts failed; moved to the dead-letter queue"
-                        ))
-                        .attempts(attempts)
-                        .last_error(Some(error.message.clone())),
-                )
-                .await?;
-                let disposition = Disposition::DeadLetter {
-                    reason: error.message,
-                };
-                Ok((HandleOutcome::DeadLettered, disposition))
-            }
-            RetryOutcome::Deferred { wait, .. } => Ok((
-                HandleOutcome::DeliveryRescheduled { after: wait },
-                Disposition::Requeue { after: wait },
-            )),
         }
     }
 
-    /// One delivery attempt, recorded before (with the unwritten step `earlier`, if
-    /// any) and, when it fails, after.
+    /// One delivery attempt: `delivering` written before it (with the unwritten step
+    /// `earlier`, if any), then the webhook sent; what follows a failure is decided here,
+    /// against `deadline`, so its metrics say whether another attempt comes.
+    #[allow(
+        clippy::too_many_arguments,
+        reason = "the attempt's whole context, passed down from the one caller"
+    )]
     async fn attempt(
         &self,
         message: &RequestMessage,
@@ -152,14 +190,13 @@ impl Processor {
         target: &str,
         attempt: u32,
         earlier: Option<StatusUpdate>,
-    ) -> Result<Delivered, AttemptError> {
+        deadline: Instant,
+    ) -> Result<Tried, StoreError> {
         let id = &message.tracking_id;
         let delivering = StatusUpdate::new(Status::Delivering, self.clock.now())
             .detail(format!("attempt {attempt} to {target}"))
             .attempts(attempt);
-        self.update(known, following(delivering, earlier))
-            .await
-            .map_err(AttemptError::Store)?;
+        self.update(known, following(delivering, earlier)).await?;
         let payload = WebhookPayload::new(*id, &message.request, answer, target, self.clock.now());
         let body = serde_json::to_vec(&payload).expect("a webhook payload always serialises");
         let span = tracing::info_span!(
@@ -171,77 +208,73 @@ impl Processor {
             revops.tracking_id = %id,
             revops.delivery.attempt = attempt,
         );
+        let at = self.clock.now();
         let started = Instant::now();
         let result = self
             .deliverer
             .deliver(target, id, attempt, &body)
             .instrument(span.clone())
             .await;
-        let will_retry = result.as_ref().is_err_and(|error| {
-            error.is_retryable() && attempt < self.config.delivery_policy.max_attempts()
+        let took = started.elapsed();
+        let next = result.as_ref().err().map(|error| {
+            after_failure(
+                &self.config.delivery_policy,
+                attempt,
+                error.retry_decision(),
+                Some(deadline),
+            )
         });
-        span.in_scope(|| {
-            let (outcome, status_code, error) = match &result {
-                Ok(delivered) => (
-                    AttemptOutcome::Success,
-                    Some(delivered.status).filter(|s| *s != 0),
-                    None,
-                ),
-                Err(error) => {
-                    let outcome = if will_retry {
+        let (outcome, http_status, error) = match &result {
+            Ok(delivered) => (
+                AttemptOutcome::Success,
+                Some(delivered.status).filter(|s| *s != 0),
+                None,
+            ),
+            Err(error) => {
+                let outcome = match next {
+                    Some(AfterFailure::Retry(_) | AfterFailure::Defer(_)) => {
                         AttemptOutcome::Retrying
-                    } else if error.is_retryable() {
-                        AttemptOutcome::DeadLettered
-                    } else {
-                        AttemptOutcome::Failed
-                    };
-                    let code = match error.kind {
-                        DeliveryErrorKind::Status { code, .. } => Some(code),
-                        _ => None,
-                    };
-                    (outcome, code, Some(error.message.as_str()))
-                }
-            };
+                    }
+                    Some(AfterFailure::GiveUp { exhausted: true }) => AttemptOutcome::DeadLettered,
+                    _ => AttemptOutcome::Failed,
+                };
+                let code = match error.kind {
+                    DeliveryErrorKind::Status { code, .. } => Some(code),
+                    _ => None,
+                };
+                (outcome, code, Some(error.message.as_str()))
+            }
+        };
+        span.in_scope(|| {
             self.telemetry.emit(&DeliveryAttemptFinished {
                 tracking_id: &id.to_string(),
                 attempt,
                 outcome,
-                latency: started.elapsed(),
-                status_code,
+                latency: took,
+                status_code: http_status,
                 error,
                 category: known.read(|record| record.category.map(Category::as_str)),
             });
         });
         drop(span);
-        if let Err(DeliveryError {
-            kind: DeliveryErrorKind::Status { code: 410, .. },
-            ..
-        }) = &result
-        {
-            tracing::warn!(
-                target,
-                "the receiver answered 410 Gone; no more deliveries go to it"
-            );
-            if let Ok(mut gone) = self.gone.lock() {
-                gone.insert(target.to_owned());
-            }
-        }
-        match result {
-            Ok(delivered) => Ok(delivered),
-            Err(error) => {
-                if will_retry {
-                    self.update(
-                        known,
-                        StatusUpdate::new(Status::RetryScheduled, self.clock.now())
-                            .detail(format!("attempt {attempt} failed: {}", error.message))
-                            .last_error(Some(error.message.clone())),
-                    )
-                    .await
-                    .map_err(AttemptError::Store)?;
-                }
-                Err(AttemptError::Delivery(error))
-            }
-        }
+        let record = DeliveryAttempt {
+            attempt,
+            at,
+            outcome: match outcome {
+                AttemptOutcome::Success => AttemptResult::Success,
+                AttemptOutcome::Retrying => AttemptResult::Retrying,
+                AttemptOutcome::Failed | AttemptOutcome::DeadLettered => AttemptResult::Failed,
+            },
+            http_status,
+            duration_ms: u64::try_from(took.as_millis()).unwrap_or(u64::MAX),
+            error: error.map(DeliveryAttempt::shortened),
+        };
+        self.note_attempt(target, &result).await;
+        Ok(Tried {
+            result,
+            next,
+            attempt: record,
+        })
     }
 }
 
