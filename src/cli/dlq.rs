@@ -54,14 +54,8 @@ struct ReplayArgs {
     /// With --all: dead-lettered before this.
     #[arg(long, requires = "all", value_parser = parse_time, allow_hyphen_values = true)]
     until: Option<Time>,
-    /// Say what would be replayed, and change nothing.
-    #[arg(long)]
-    dry_run: bool,
     #[command(flatten)]
-    host: HostArgs,
-    /// text or json.
-    #[arg(long, default_value = "text")]
-    format: OutputFormat,
+    options: replay::ReplayOptions,
 }
 
 /// Runs `revops dlq`.
@@ -82,17 +76,7 @@ pub fn run(args: DlqArgs) -> anyhow::Result<()> {
             } else {
                 Selection::Ids(args.tracking_id)
             };
-            runtime()?.block_on(async {
-                let host = args.host.open().await?;
-                replay::run(
-                    &host,
-                    ReplayFrom::DeadLetters,
-                    selection,
-                    args.dry_run,
-                    args.format,
-                )
-                .await
-            })
+            args.options.run(ReplayFrom::DeadLetters, selection)
         }
     }
 }

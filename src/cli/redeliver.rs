@@ -3,11 +3,7 @@
 //! The same replay as `revops dlq replay`: delivered from the stored answer, under the
 //! same tracking id.
 
-use super::{
-    common::runtime,
-    operator::{HostArgs, OutputFormat},
-    replay,
-};
+use super::replay;
 use clap::Args;
 use revops_core::{
     TrackingId,
@@ -20,27 +16,12 @@ pub struct RedeliverArgs {
     /// The failed requests to deliver again.
     #[arg(required = true, value_name = "TRACKING_ID")]
     tracking_ids: Vec<TrackingId>,
-    /// Say what would be redelivered, and change nothing.
-    #[arg(long)]
-    dry_run: bool,
     #[command(flatten)]
-    host: HostArgs,
-    /// text or json.
-    #[arg(long, default_value = "text")]
-    format: OutputFormat,
+    options: replay::ReplayOptions,
 }
 
 /// Runs `revops redeliver`.
 pub fn run(args: RedeliverArgs) -> anyhow::Result<()> {
-    runtime()?.block_on(async {
-        let host = args.host.open().await?;
-        replay::run(
-            &host,
-            ReplayFrom::Failed,
-            Selection::Ids(args.tracking_ids),
-            args.dry_run,
-            args.format,
-        )
-        .await
-    })
+    args.options
+        .run(ReplayFrom::Failed, Selection::Ids(args.tracking_ids))
 }

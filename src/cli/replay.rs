@@ -5,9 +5,10 @@
 //! was skipped).
 
 use super::{
-    common::usage_error,
-    operator::{HostPorts, OutputFormat, replayed_by},
+    common::{runtime, usage_error},
+    operator::{HostArgs, HostPorts, OutputFormat, replayed_by},
 };
+use clap::Args;
 use futures_util::StreamExt;
 use indicatif::{ProgressBar, ProgressStyle};
 use revops_core::{
@@ -28,8 +29,31 @@ struct Summary {
     copies_removed: usize,
 }
 
+/// What `revops dlq replay` and `revops redeliver` share on the command line.
+#[derive(Debug, Args)]
+pub struct ReplayOptions {
+    /// Say what would be put back on the queue, and change nothing.
+    #[arg(long)]
+    dry_run: bool,
+    #[command(flatten)]
+    host: HostArgs,
+    /// text or json.
+    #[arg(long, default_value = "text")]
+    format: OutputFormat,
+}
+
+impl ReplayOptions {
+    /// Replays `selection` from `from` on the host named.
+    pub fn run(self, from: ReplayFrom, selection: Selection) -> anyhow::Result<()> {
+        runtime()?.block_on(async {
+            let host = self.host.open().await?;
+            run(&host, from, selection, self.dry_run, self.format).await
+        })
+    }
+}
+
 /// Replays `selection` from `from` on `host`; with `dry_run`, only says what it would.
-pub async fn run(
+async fn run(
     host: &HostPorts,
     from: ReplayFrom,
     selection: Selection,

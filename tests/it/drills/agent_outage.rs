@@ -5,8 +5,8 @@
 //! arrive all the while. Once the agent is back, every request is delivered and none
 //! was dead-lettered: the defaults outlast six hours of outage.
 
-use super::tally::Tally;
-use crate::support::{Receiver, wait_until};
+use super::tally::{Tally, every_delivery};
+use crate::support::Receiver;
 use async_trait::async_trait;
 use revops_core::ports::{Agent, AgentAnswer, AgentError, AgentQuestion};
 use revops_demo_agent::DemoAgent;
@@ -110,17 +110,7 @@ async fn agent_outage() {
     }
     // The last request came when the outage ended; a full backoff cycle (0.9 s) and
     // the delivery are left after it.
-    let delivered = wait_until(Duration::from_secs(30), "every delivery", || async {
-        let mut delivered: HashMap<String, usize> = HashMap::new();
-        for hit in receiver.hits() {
-            *delivered.entry(hit.webhook_id().to_owned()).or_default() += 1;
-        }
-        accepted
-            .iter()
-            .all(|id| delivered.contains_key(id))
-            .then_some(delivered)
-    })
-    .await;
+    let delivered = every_delivery(&receiver, &accepted, Duration::from_secs(30)).await;
     let mut dead_lettered = Vec::new();
     for id in &accepted {
         let document: serde_json::Value = client

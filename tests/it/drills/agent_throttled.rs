@@ -7,10 +7,10 @@
 
 use super::{
     load::post_many,
-    tally::Tally,
+    tally::{Tally, every_delivery},
     throttling_agent::{HINT, ThrottlingAgent, hinted, throttles_for},
 };
-use crate::support::{Receiver, wait_until};
+use crate::support::Receiver;
 use revops_local::{LocalConfig, LocalHost};
 use std::{
     collections::{HashMap, HashSet},
@@ -71,17 +71,7 @@ async fn agent_throttled() {
     let client = reqwest::Client::new();
     let accepted: HashSet<String> = post_many(&client, &base, "agent_throttled", REQUESTS).await;
     assert_eq!(accepted.len(), REQUESTS);
-    let delivered = wait_until(Duration::from_secs(30), "every delivery", || async {
-        let mut delivered: HashMap<String, usize> = HashMap::new();
-        for hit in receiver.hits() {
-            *delivered.entry(hit.webhook_id().to_owned()).or_default() += 1;
-        }
-        accepted
-            .iter()
-            .all(|id| delivered.contains_key(id))
-            .then_some(delivered)
-    })
-    .await;
+    let delivered = every_delivery(&receiver, &accepted, Duration::from_secs(30)).await;
     host.stop().await.unwrap();
 
     let calls = agent.calls();

@@ -1,7 +1,11 @@
 //! A drill's verdict: how many requests were accepted, how many of those reached the
 //! receiver, and how many were lost (which must be none), printed on one line.
 
-use std::collections::{HashMap, HashSet};
+use crate::support::{Receiver, wait_until};
+use std::{
+    collections::{HashMap, HashSet},
+    time::Duration,
+};
 
 /// The counts of one drill.
 #[derive(Debug)]
@@ -38,4 +42,24 @@ impl Tally {
         assert!(self.accepted > 0, "drill {drill} accepted nothing");
         assert_eq!(self.lost, 0, "drill {drill} lost accepted requests");
     }
+}
+
+/// Waits (at most `within`) until `receiver` has had every one of `accepted`; how many
+/// deliveries each `webhook-id` got.
+pub async fn every_delivery(
+    receiver: &Receiver,
+    accepted: &HashSet<String>,
+    within: Duration,
+) -> HashMap<String, usize> {
+    wait_until(within, "every delivery", || async {
+        let mut delivered: HashMap<String, usize> = HashMap::new();
+        for hit in receiver.hits() {
+            *delivered.entry(hit.webhook_id().to_owned()).or_default() += 1;
+        }
+        accepted
+            .iter()
+            .all(|id| delivered.contains_key(id))
+            .then_some(delivered)
+    })
+    .await
 }

@@ -68,32 +68,33 @@ fn decode_disabled(found: &Item) -> Result<DisabledUrl, StoreError> {
 }
 
 impl DynamoStore {
-    /// Opens `origin`'s circuit, seen in `seen`, until `now` plus the cooldown; whether
-    /// this call opened it (another worker may have first).
-    async fn open_circuit(
+    /// Moves `origin`'s circuit to `to` until `until`, if `condition` (over `#state`,
+    /// `#retry` and `values`) holds; whether it moved (another worker may have first).
+    async fn move_circuit(
         &self,
         origin: &str,
-        seen: CircuitState,
-        now: DateTime<Utc>,
-        cooldown: Duration,
+        to: CircuitState,
+        (until, now): (DateTime<Utc>, DateTime<Utc>),
+        condition: &str,
+        values: &[(&str, AttributeValue)],
     ) -> Result<bool, StoreError> {
-        let written = self
+        let mut update = self
             .client
             .update_item()
             .table_name(&self.table)
             .key(item::PK, circuit_key(origin))
-            .update_expression("SET #state = :open, #retry = :retry, #changed = :now")
-            .condition_expression("#state = :seen")
+            .update_expression("SET #state = :to, #retry = :until, #changed = :now")
+            .condition_expression(condition)
             .expression_attribute_names("#state", STATE)
             .expression_attribute_names("#retry", RETRY_AT)
             .expression_attribute_names("#changed", CHANGED_AT)
-            .expression_attribute_values(":open", item::string(CircuitState::Open.as_str()))
-            .expression_attribute_values(":retry", item::time(later(now, cooldown)))
-            .expression_attribute_values(":now", item::time(now))
-            .expression_attribute_values(":seen", item::string(seen.as_str()))
-            .send()
-            .await;
-        conditional::written(written, "UpdateItem")
+            .expression_attribute_values(":to", item::string(to.as_str()))
+            .expression_attribute_values(":until", item::time(until))
+            .expression_attribute_values(":now", item::time(now));
+        for (placeholder, value) in values {
+            update = update.expression_attribute_values(*placeholder, value.clone());
+        }
+        conditional::written(update.send().await, "UpdateItem")
     }
 }
 
@@ -148,7 +149,13 @@ impl ReceiverRegistry for DynamoStore {
         };
         let opened = opens
             && self
-                .open_circuit(origin, circuit.state, now, policy.cooldown)
+                .move_circuit(
+                    origin,
+                    CircuitState::Open,
+                    (later(now, policy.cooldown), now),
+                    "#state = :seen",
+                    &[(":seen", item::string(circuit.state.as_str()))],
+                )
                 .await?;
         let circuit = if opened {
             self.circuit(origin).await?.unwrap_or(circuit)
@@ -200,27 +207,17 @@ impl ReceiverRegistry for DynamoStore {
         now: DateTime<Utc>,
         cooldown: Duration,
     ) -> Result<bool, StoreError> {
-        let written = self
-            .client
-            .update_item()
-            .table_name(&self.table)
-            .key(item::PK, circuit_key(origin))
-            .update_expression("SET #state = :half_open, #retry = :retry, #changed = :now")
-            .condition_expression("#state <> :closed AND #retry = :seen")
-            .expression_attribute_names("#state", STATE)
-            .expression_attribute_names("#retry", RETRY_AT)
-            .expression_attribute_names("#changed", CHANGED_AT)
-            .expression_attribute_values(
-                ":half_open",
-                item::string(CircuitState::HalfOpen.as_str()),
-            )
-            .expression_attribute_values(":closed", item::string(CircuitState::Closed.as_str()))
-            .expression_attribute_values(":retry", item::time(later(now, cooldown)))
-            .expression_attribute_values(":now", item::time(now))
-            .expression_attribute_values(":seen", item::time(seen_retry_at))
-            .send()
-            .await;
-        conditional::written(written, "UpdateItem")
+        self.move_circuit(
+            origin,
+            CircuitState::HalfOpen,
+            (later(now, cooldown), now),
+            "#state <> :closed AND #retry = :seen",
+            &[
+                (":closed", item::string(CircuitState::Closed.as_str())),
+                (":seen", item::time(seen_retry_at)),
+            ],
+        )
+        .await
     }
 
     async fn disable(&self, url: &str, reason: &str, now: DateTime<Utc>) -> Result<(), StoreError> {
@@ -262,33 +259,23 @@ impl ReceiverRegistry for DynamoStore {
     }
 
     async fn list(&self) -> Result<(Vec<Circuit>, Vec<DisabledUrl>), StoreError> {
+        let items = self
+            .scan_items(
+                "#kind IN (:circuit, :disabled)",
+                &[("#kind", item::KIND)],
+                &[
+                    (":circuit", item::string("circuit")),
+                    (":disabled", item::string("disabled_url")),
+                ],
+            )
+            .await?;
         let mut circuits = Vec::new();
         let mut disabled = Vec::new();
-        let mut start = None;
-        loop {
-            let page = self
-                .client
-                .scan()
-                .table_name(&self.table)
-                .consistent_read(true)
-                .filter_expression("#kind IN (:circuit, :disabled)")
-                .expression_attribute_names("#kind", item::KIND)
-                .expression_attribute_values(":circuit", item::string("circuit"))
-                .expression_attribute_values(":disabled", item::string("disabled_url"))
-                .set_exclusive_start_key(start.take())
-                .send()
-                .await
-                .map_err(|error| StoreError::Unavailable(describe("Scan", &error)))?;
-            for found in page.items() {
-                match optional_string(found, item::KIND)? {
-                    Some("circuit") => circuits.push(decode_circuit(found)?),
-                    Some("disabled_url") => disabled.push(decode_disabled(found)?),
-                    _ => {}
-                }
-            }
-            match page.last_evaluated_key {
-                Some(key) if !key.is_empty() => start = Some(key),
-                _ => break,
+        for found in &items {
+            match optional_string(found, item::KIND)? {
+                Some("circuit") => circuits.push(decode_circuit(found)?),
+                Some("disabled_url") => disabled.push(decode_disabled(found)?),
+                _ => {}
             }
         }
         circuits.sort_by(|a, b| a.origin.cmp(&b.origin));
