@@ -10,6 +10,8 @@ mod redeliver;
 mod replay;
 mod serve;
 mod sla;
+mod trace;
+mod trace_text;
 
 use clap::{Parser, Subcommand};
 
@@ -37,6 +39,8 @@ enum Command {
     Redeliver(redeliver::RedeliverArgs),
     /// The receivers' circuits and the URLs disabled by 410 Gone; `enable <url>` lifts one.
     Receivers(receivers::ReceiversArgs),
+    /// One request's whole story: timeline, attempts, spans and log lines.
+    Trace(trace::TraceArgs),
 }
 
 impl Cli {
@@ -50,6 +54,7 @@ impl Cli {
             Command::Dlq(args) => dlq::run(args),
             Command::Redeliver(args) => redeliver::run(args),
             Command::Receivers(args) => receivers::run(args),
+            Command::Trace(args) => trace::run(args),
         }
     }
 }

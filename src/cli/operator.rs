@@ -77,6 +77,28 @@ impl HostPorts {
 }
 
 impl HostArgs {
+    /// The local data directory, unless the command acts on AWS.
+    pub fn data_dir(&self) -> Option<&std::path::Path> {
+        (!self.aws).then_some(self.data_dir.as_path())
+    }
+
+    /// The X-Ray console's page for the trace `trace_id` (32 hex digits) in this region,
+    /// or its trace list when there is none.
+    pub fn xray_link(&self, trace_id: Option<&str>) -> String {
+        let region = self
+            .region
+            .clone()
+            .or_else(|| std::env::var("AWS_REGION").ok())
+            .unwrap_or_else(|| "us-east-1".to_owned());
+        let base = format!(
+            "https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#xray:traces"
+        );
+        match trace_id.filter(|id| id.len() == 32) {
+            Some(id) => format!("{base}/1-{}-{}", &id[..8], &id[8..]),
+            None => base,
+        }
+    }
+
     /// The ports of the host named; a data directory with no database, or AWS resource
     /// that does not resolve, is refused as bad input (exit 2) before anything changes.
     pub async fn open(&self) -> anyhow::Result<HostPorts> {

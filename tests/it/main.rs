@@ -20,4 +20,5 @@ mod replay_aws;
 mod routing;
 mod secrets;
 mod signatures;
+mod trace;
 mod validation;

@@ -14,7 +14,7 @@ pub use lines::{
     AnalysisLine, AttemptLine, EventLine, MetadataLine, SUMMARY_ANSWER_CHARS, SUMMARY_QUERY_CHARS,
     StepDurations, SummaryLine,
 };
-pub use timeline::{delivery_attempts, step_durations};
+pub use timeline::{delivery_attempts, phases, step_durations};
 
 use crate::ports::ConversationRecord;
 use std::{fmt, str::FromStr};

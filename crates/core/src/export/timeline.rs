@@ -21,21 +21,26 @@ use chrono::{DateTime, Utc};
 
 /// How long each phase of `conversation` took.
 pub fn step_durations(conversation: &ConversationRecord) -> StepDurations {
-    let first = |status: Status| first_at(&conversation.events, status);
+    phases(conversation.queued_at, &conversation.events)
+}
+
+/// How long each phase of a request queued at `queued_at` with timeline `events` took
+/// (an archived conversation's, or a live record's).
+pub fn phases(queued_at: DateTime<Utc>, events: &[StatusEvent]) -> StepDurations {
+    let first = |status: Status| first_at(events, status);
     let processing = first(Status::Processing);
     let answered = first(Status::AgentCompleted);
-    let ended = conversation
-        .events
+    let ended = events
         .iter()
         .rev()
         .find(|event| event.status.is_terminal())
         .map(|event| event.at);
     let delivered = first(Status::Delivered);
     StepDurations {
-        queue_wait_ms: processing.map(|at| ms(conversation.queued_at, at)),
+        queue_wait_ms: processing.map(|at| ms(queued_at, at)),
         agent_ms: processing.zip(answered).map(|(from, to)| ms(from, to)),
         delivery_ms: answered.zip(ended).map(|(from, to)| ms(from, to)),
-        end_to_end_ms: delivered.map(|at| ms(conversation.queued_at, at)),
+        end_to_end_ms: delivered.map(|at| ms(queued_at, at)),
     }
 }
 
