@@ -3,6 +3,7 @@
 mod common;
 mod dlq;
 mod export;
+mod load;
 mod monitor;
 mod operator;
 mod receivers;
@@ -41,6 +42,8 @@ enum Command {
     Receivers(receivers::ReceiversArgs),
     /// One request's whole story: timeline, attempts, spans and log lines.
     Trace(trace::TraceArgs),
+    /// The seeds' load test: post N requests at a concurrency or a rate, report latencies.
+    Load(load::LoadArgs),
 }
 
 impl Cli {
@@ -55,6 +58,7 @@ impl Cli {
             Command::Redeliver(args) => redeliver::run(args),
             Command::Receivers(args) => receivers::run(args),
             Command::Trace(args) => trace::run(args),
+            Command::Load(args) => load::run(args),
         }
     }
 }

@@ -12,6 +12,7 @@ mod durability;
 mod end_to_end;
 mod export;
 mod inbound;
+mod load;
 mod observability;
 mod openapi;
 mod receivers;
