@@ -2,6 +2,9 @@
 
 mod common;
 mod dlq;
+mod doctor;
+mod doctor_aws;
+mod doctor_local;
 mod export;
 mod load;
 mod monitor;
@@ -44,6 +47,8 @@ enum Command {
     Trace(trace::TraceArgs),
     /// The seeds' load test: post N requests at a concurrency or a rate, report latencies.
     Load(load::LoadArgs),
+    /// Check the host against what the code needs: ok, warn or fail, with what to do.
+    Doctor(doctor::DoctorArgs),
 }
 
 impl Cli {
@@ -59,6 +64,7 @@ impl Cli {
             Command::Receivers(args) => receivers::run(args),
             Command::Trace(args) => trace::run(args),
             Command::Load(args) => load::run(args),
+            Command::Doctor(args) => doctor::run(args),
         }
     }
 }

@@ -62,7 +62,7 @@ pub struct HostPorts {
 impl HostPorts {
     /// The ports over one host's adapters: a store that also keeps the receivers'
     /// health, and a queue that also holds the dead letters.
-    fn over<S, Q>(store: Arc<S>, queue: Arc<Q>) -> Self
+    pub(super) fn over<S, Q>(store: Arc<S>, queue: Arc<Q>) -> Self
     where
         S: TrackingStore + ReceiverRegistry,
         Q: QueueSender + DeadLetterCopies,
@@ -119,6 +119,20 @@ impl HostArgs {
 
     /// The AWS host's ports, its resources named by `--stage` or one by one.
     async fn open_aws(&self) -> HostPorts {
+        let resources = self.aws_resources().await;
+        let queue = SqsQueue::new(resources.clients.sqs.clone(), resources.queue_url)
+            .with_dead_letter_queue(resources.dead_letter_url);
+        HostPorts::over(Arc::new(resources.store), Arc::new(queue))
+    }
+
+    /// The stage, which names the AWS resources.
+    pub fn stage(&self) -> &str {
+        &self.stage
+    }
+
+    /// The AWS host's resources, each checked to exist (exit 2 naming the one that does
+    /// not).
+    pub async fn aws_resources(&self) -> AwsResources {
         let clients = AwsClients::from_env_in(self.region.clone()).await;
         let named = |name: &Option<String>, suffix: &str| {
             name.clone()
@@ -131,15 +145,13 @@ impl HostArgs {
             "--queue",
         )
         .await;
-        let dead_letters_url = queue_url(
+        let dead_letter_url = queue_url(
             &clients,
             &named(&self.dlq, "outbound-dlq"),
             "dead-letter queue",
             "--dlq",
         )
         .await;
-        let queue = SqsQueue::new(clients.sqs.clone(), requests_url)
-            .with_dead_letter_queue(dead_letters_url);
         let store = DynamoStore::new(clients.dynamodb.clone(), named(&self.table, "tracking"));
         if let Err(error) = store.ping().await {
             usage_error(&format!(
@@ -147,8 +159,25 @@ impl HostArgs {
                 store.table_name()
             ));
         }
-        HostPorts::over(Arc::new(store), Arc::new(queue))
+        AwsResources {
+            clients,
+            queue_url: requests_url,
+            dead_letter_url,
+            store,
+        }
     }
+}
+
+/// The AWS host's resources, as a command reaches them.
+pub struct AwsResources {
+    /// The SDK clients.
+    pub clients: AwsClients,
+    /// The request queue's URL.
+    pub queue_url: String,
+    /// The dead-letter queue's URL.
+    pub dead_letter_url: String,
+    /// The tracking store.
+    pub store: DynamoStore,
 }
 
 /// The URL of the queue `name` (`what`, named by `flag`), or exit 2 naming it.

@@ -7,6 +7,7 @@
 mod support;
 
 mod delivery_retries;
+mod doctor;
 mod drills;
 mod durability;
 mod end_to_end;

@@ -16,6 +16,8 @@ pub struct AwsClients {
     pub dynamodb: aws_sdk_dynamodb::Client,
     /// S3, for [`crate::S3Archive`].
     pub s3: aws_sdk_s3::Client,
+    /// Lambda, for reading the deployed functions' configuration.
+    pub lambda: aws_sdk_lambda::Client,
 }
 
 impl AwsClients {
@@ -49,6 +51,7 @@ impl AwsClients {
             sqs: aws_sdk_sqs::Client::new(config),
             dynamodb: aws_sdk_dynamodb::Client::new(config),
             s3: aws_sdk_s3::Client::from_conf(s3),
+            lambda: aws_sdk_lambda::Client::new(config),
         }
     }
 }

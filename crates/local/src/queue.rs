@@ -45,6 +45,8 @@ pub struct QueueDepth {
     pub in_flight: u64,
     /// Messages in the dead-letter table.
     pub dead_lettered: u64,
+    /// When the oldest message in the queue (waiting or in flight) was sent.
+    pub oldest_sent_at: Option<chrono::DateTime<chrono::Utc>>,
 }
 
 impl SqliteQueue {
@@ -114,6 +116,10 @@ impl SqliteQueue {
                         "SELECT COUNT(*) FROM queue_messages WHERE receipt IS NOT NULL",
                     )?,
                     dead_lettered: count("SELECT COUNT(*) FROM dead_letters")?,
+                    oldest_sent_at: c
+                        .prepare_cached("SELECT MIN(sent_at) FROM queue_messages")?
+                        .query_row([], |row| row.get::<_, Option<i64>>(0))?
+                        .map(from_micros),
                 })
             })
             .await?)
