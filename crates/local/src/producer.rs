@@ -4,7 +4,7 @@
 //! either write is reported as the queue's (`QueueError::Unavailable`, with SQLite's
 //! reason). [`queue_pair`] makes both halves over one database.
 
-use crate::{Database, queue::SqliteQueue, store::insert_new_record};
+use crate::{Database, queue::SqliteQueue, store::NewRow};
 use async_trait::async_trait;
 use revops_core::{
     Clock,
@@ -59,10 +59,9 @@ impl QueueProducer for SqliteProducer {
         record: NewRecord,
         message: QueueMessage,
     ) -> Result<String, QueueError> {
+        let row = NewRow::from(record);
         self.queue
-            .send_with(message, Duration::ZERO, move |c| {
-                insert_new_record(c, &record)
-            })
+            .send_with(message, Duration::ZERO, move |c| row.insert(c))
             .await
     }
 }

@@ -1,6 +1,6 @@
 //! The local database's tables: the request queue, its dead letters, and the tracking
-//! store (records, timelines, delivery attempts), and the receivers' circuits and
-//! disabled URLs. Times are microseconds since the Unix epoch.
+//! store (records, timelines with the delivery attempts on their steps, requests as
+//! accepted), and the receivers' circuits and disabled URLs. Times are microseconds since the Unix epoch.
 
 use crate::db::{AddedColumn, Schema};
 
@@ -25,13 +25,15 @@ pub const SCHEMA: Schema = Schema {
         },
         AddedColumn {
             table: "tracking",
-            column: "request",
-            definition: "TEXT",
-        },
-        AddedColumn {
-            table: "tracking",
             column: "next_attempt_at",
             definition: "INTEGER",
+        },
+        // The delivery attempts that ended with a step, as JSON, on that step's row: no
+        // row of their own to write.
+        AddedColumn {
+            table: "tracking_events",
+            column: "attempts",
+            definition: "TEXT",
         },
     ],
 };
@@ -75,6 +77,13 @@ CREATE TABLE IF NOT EXISTS tracking (
     lease_owner    TEXT,
     lease_until    INTEGER
 );
+-- Each request as accepted, for a replay: written once at intake and read only then, in
+-- a table of its own so that the status changes of `tracking` do not rewrite it.
+CREATE TABLE IF NOT EXISTS tracking_requests (
+    tracking_id TEXT PRIMARY KEY,
+    request     TEXT NOT NULL
+) WITHOUT ROWID;
+
 -- The requests an operator may replay, found without reading every record; partial, so
 -- the hot path's status changes do not maintain it.
 CREATE INDEX IF NOT EXISTS tracking_ended_badly ON tracking (status)
@@ -88,18 +97,6 @@ CREATE TABLE IF NOT EXISTS tracking_events (
     detail      TEXT
 );
 CREATE INDEX IF NOT EXISTS tracking_events_by_request ON tracking_events (tracking_id, seq);
-
-CREATE TABLE IF NOT EXISTS delivery_attempts (
-    seq          INTEGER PRIMARY KEY AUTOINCREMENT,
-    tracking_id  TEXT NOT NULL REFERENCES tracking (tracking_id),
-    attempt      INTEGER NOT NULL,
-    at           INTEGER NOT NULL,
-    outcome      TEXT NOT NULL,
-    http_status  INTEGER,
-    duration_ms  INTEGER NOT NULL,
-    error        TEXT
-);
-CREATE INDEX IF NOT EXISTS delivery_attempts_by_request ON delivery_attempts (tracking_id, seq);
 
 CREATE TABLE IF NOT EXISTS receiver_circuits (
     origin     TEXT PRIMARY KEY,

@@ -5,7 +5,7 @@ use crate::{
     time::{duration_micros, from_micros, to_micros},
 };
 use async_trait::async_trait;
-use chrono::{DateTime, Utc};
+use chrono::{DateTime, SubsecRound as _, Utc};
 use revops_core::{
     DeliveryAttempt, InboundRequest, Status, TrackingId,
     ports::{
@@ -56,9 +56,8 @@ fn corrupt(what: &str, detail: impl std::fmt::Display) -> DbError {
 #[async_trait]
 impl TrackingStore for SqliteStore {
     async fn create(&self, record: NewRecord) -> Result<(), StoreError> {
-        self.db
-            .call_first(move |c| insert_new_record(c, &record))
-            .await?;
+        let row = NewRow::from(record);
+        self.db.call_first(move |c| row.insert(c)).await?;
         Ok(())
     }
 
@@ -304,7 +303,8 @@ fn read_record(c: &Connection, tracking_id: TrackingId) -> Result<Option<Trackin
     let row = c
         .prepare_cached(
             "SELECT status, source_system, source_process, queued_at, attempts,
-                    last_error, answer, trace_id, category, agent_calls, request,
+                    last_error, answer, trace_id, category, agent_calls,
+                    (SELECT request FROM tracking_requests r WHERE r.tracking_id = ?1),
                     next_attempt_at
              FROM tracking WHERE tracking_id = ?1",
         )?
@@ -337,19 +337,26 @@ fn read_record(c: &Connection, tracking_id: TrackingId) -> Result<Option<Trackin
         return Ok(None);
     };
     let mut select = c.prepare_cached(
-        "SELECT status, at, detail FROM tracking_events
+        "SELECT status, at, detail, attempts FROM tracking_events
          WHERE tracking_id = ?1 ORDER BY seq",
     )?;
+    let mut delivery_attempts = Vec::new();
     let events = select
         .query_map([&key], |row| {
             Ok((
                 row.get::<_, String>(0)?,
                 row.get::<_, i64>(1)?,
                 row.get::<_, Option<String>>(2)?,
+                row.get::<_, Option<String>>(3)?,
             ))
         })?
         .map(|row| {
-            let (status, at, detail) = row?;
+            let (status, at, detail, attempts) = row?;
+            if let Some(attempts) = attempts {
+                let attempts: Vec<DeliveryAttempt> =
+                    serde_json::from_str(&attempts).map_err(|e| corrupt("delivery attempts", e))?;
+                delivery_attempts.extend(attempts);
+            }
             Ok(StatusEvent {
                 status: status.parse().map_err(|e| corrupt("status", e))?,
                 at: from_micros(at),
@@ -360,7 +367,6 @@ fn read_record(c: &Connection, tracking_id: TrackingId) -> Result<Option<Trackin
     let answer: Option<AgentAnswer> = answer
         .map(|text| serde_json::from_str(&text).map_err(|e| corrupt("answer", e)))
         .transpose()?;
-    let delivery_attempts = read_delivery_attempts(c, &key)?;
     let request: Option<InboundRequest> = request
         .map(|text| serde_json::from_str(&text).map_err(|e| corrupt("request", e)))
         .transpose()?;
@@ -385,69 +391,58 @@ fn read_record(c: &Connection, tracking_id: TrackingId) -> Result<Option<Trackin
     }))
 }
 
-/// The delivery attempts of the request `key`, oldest first.
-fn read_delivery_attempts(c: &Connection, key: &str) -> Result<Vec<DeliveryAttempt>, DbError> {
-    let mut select = c.prepare_cached(
-        "SELECT attempt, at, outcome, http_status, duration_ms, error
-         FROM delivery_attempts WHERE tracking_id = ?1 ORDER BY seq",
-    )?;
-    select
-        .query_map([key], |row| {
-            Ok((
-                row.get::<_, u32>(0)?,
-                row.get::<_, i64>(1)?,
-                row.get::<_, String>(2)?,
-                row.get::<_, Option<u16>>(3)?,
-                row.get::<_, i64>(4)?,
-                row.get::<_, Option<String>>(5)?,
-            ))
-        })?
-        .map(|row| {
-            let (attempt, at, outcome, http_status, duration_ms, error) = row?;
-            Ok(DeliveryAttempt {
-                attempt,
-                at: from_micros(at),
-                outcome: serde_json::from_value(serde_json::Value::String(outcome))
-                    .map_err(|e| corrupt("attempt outcome", e))?,
-                http_status,
-                duration_ms: u64::try_from(duration_ms).unwrap_or(0),
-                error,
-            })
-        })
-        .collect()
+/// A new request's record as its row: what can be made before the writer takes it (the
+/// request's JSON among it) is made here, off the writer's thread.
+pub(crate) struct NewRow {
+    id: String,
+    record: NewRecord,
+    request: Option<String>,
 }
 
-/// Writes a new request's record and its `queued` step, unless its id exists already.
-pub(crate) fn insert_new_record(c: &Connection, record: &NewRecord) -> Result<(), DbError> {
-    let id = record.tracking_id.to_string();
-    let queued_at = to_micros(record.queued_at);
-    let request = record
-        .request
-        .as_ref()
-        .map(|request| serde_json::to_string(request).expect("a request always serialises"));
-    let inserted = c
-        .prepare_cached(
-            "INSERT OR IGNORE INTO tracking
-               (tracking_id, status, source_system, source_process, queued_at, trace_id,
-                request)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?
-        .execute(params![
-            id,
-            Status::Queued.as_str(),
-            record.source_system,
-            record.source_process,
-            queued_at,
-            record.trace_id,
-            request
-        ])?;
-    if inserted == 1 {
-        c.prepare_cached(
-            "INSERT INTO tracking_events (tracking_id, status, at) VALUES (?1, ?2, ?3)",
-        )?
-        .execute(params![id, Status::Queued.as_str(), queued_at])?;
+impl From<NewRecord> for NewRow {
+    fn from(record: NewRecord) -> Self {
+        Self {
+            id: record.tracking_id.to_string(),
+            request: record.request.as_ref().map(|request| {
+                serde_json::to_string(request).expect("a request always serialises")
+            }),
+            record,
+        }
     }
-    Ok(())
+}
+
+impl NewRow {
+    /// Writes the record and its `queued` step, unless its id exists already.
+    pub(crate) fn insert(&self, c: &Connection) -> Result<(), DbError> {
+        let queued_at = to_micros(self.record.queued_at);
+        let inserted = c
+            .prepare_cached(
+                "INSERT OR IGNORE INTO tracking
+                   (tracking_id, status, source_system, source_process, queued_at, trace_id)
+                 VALUES (?1, ?2, ?3, ?4, ?5, ?6)",
+            )?
+            .execute(params![
+                self.id,
+                Status::Queued.as_str(),
+                self.record.source_system,
+                self.record.source_process,
+                queued_at,
+                self.record.trace_id
+            ])?;
+        if inserted == 1 {
+            c.prepare_cached(
+                "INSERT INTO tracking_events (tracking_id, status, at) VALUES (?1, ?2, ?3)",
+            )?
+            .execute(params![self.id, Status::Queued.as_str(), queued_at])?;
+            if let Some(request) = &self.request {
+                c.prepare_cached(
+                    "INSERT INTO tracking_requests (tracking_id, request) VALUES (?1, ?2)",
+                )?
+                .execute(params![self.id, request])?;
+            }
+        }
+        Ok(())
+    }
 }
 
 /// Applies `update` to the request `key` and appends its timeline entries; false when
@@ -484,34 +479,34 @@ fn change_status(c: &Connection, key: &str, update: &StatusUpdate) -> Result<boo
         return Ok(false);
     }
     let mut append = c.prepare_cached(
-        "INSERT INTO tracking_events (tracking_id, status, at, detail)
-         VALUES (?1, ?2, ?3, ?4)",
+        "INSERT INTO tracking_events (tracking_id, status, at, detail, attempts)
+         VALUES (?1, ?2, ?3, ?4, ?5)",
     )?;
-    for event in update.events() {
+    // The attempts ride on the update's own step, the last one written.
+    let attempts = (!update.delivery_attempts.is_empty()).then(|| {
+        let stored: Vec<DeliveryAttempt> = update
+            .delivery_attempts
+            .iter()
+            .map(|attempt| DeliveryAttempt {
+                at: attempt.at.trunc_subsecs(6),
+                ..attempt.clone()
+            })
+            .collect();
+        serde_json::to_string(&stored).expect("attempts always serialise")
+    });
+    let steps = update.events().count();
+    for (n, event) in update.events().enumerate() {
         append.execute(params![
             key,
             event.status.as_str(),
             to_micros(event.at),
-            event.detail
+            event.detail,
+            if n + 1 == steps {
+                attempts.as_deref()
+            } else {
+                None
+            }
         ])?;
-    }
-    if !update.delivery_attempts.is_empty() {
-        let mut record = c.prepare_cached(
-            "INSERT INTO delivery_attempts
-               (tracking_id, attempt, at, outcome, http_status, duration_ms, error)
-             VALUES (?1, ?2, ?3, ?4, ?5, ?6, ?7)",
-        )?;
-        for attempt in &update.delivery_attempts {
-            record.execute(params![
-                key,
-                attempt.attempt,
-                to_micros(attempt.at),
-                attempt.outcome.as_str(),
-                attempt.http_status,
-                i64::try_from(attempt.duration_ms).unwrap_or(i64::MAX),
-                attempt.error
-            ])?;
-        }
     }
     Ok(true)
 }
