@@ -11,7 +11,11 @@ use revops_core::{
     flows::{RequestMessage, message::REPLAYED_BY_ATTRIBUTE},
     ports::{AgentAnswer, QueueConsumer, QueueSender, StatusUpdate, TrackingStore},
 };
-use revops_testkit::{moto, store_contract::new_record, unique};
+use revops_testkit::{
+    moto,
+    store_contract::{new_record, sample_request},
+    unique,
+};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -43,11 +47,12 @@ async fn dead_lettered(store: &DynamoStore, dead_letters: &SqsQueue) -> Tracking
     let dead = StatusUpdate::new(Status::DeadLettered, now)
         .answer(answer)
         .attempts(5)
-        .last_error(Some("HTTP 503 from http://127.0.0.1:9/hook".into()));
+        .last_error(Some("HTTP 503 from http://127.0.0.1:9/hook".into()))
+        .keep_request(&sample_request());
     store.update(&id, dead).await.unwrap();
     let message = RequestMessage {
         tracking_id: id,
-        request: new.request.unwrap(),
+        request: sample_request(),
         queued_at: new.queued_at,
     };
     dead_letters

@@ -77,8 +77,9 @@ CREATE TABLE IF NOT EXISTS tracking (
     lease_owner    TEXT,
     lease_until    INTEGER
 );
--- Each request as accepted, for a replay: written once at intake and read only then, in
--- a table of its own so that the status changes of `tracking` do not rewrite it.
+-- A request as accepted, kept when it reaches a bad end (failed, dead-lettered) so that
+-- a replay can send it again; until then its queue message holds it, so the intake and
+-- the status changes of `tracking` never write it.
 CREATE TABLE IF NOT EXISTS tracking_requests (
     tracking_id TEXT PRIMARY KEY,
     request     TEXT NOT NULL

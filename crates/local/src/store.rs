@@ -391,21 +391,17 @@ fn read_record(c: &Connection, tracking_id: TrackingId) -> Result<Option<Trackin
     }))
 }
 
-/// A new request's record as its row: what can be made before the writer takes it (the
-/// request's JSON among it) is made here, off the writer's thread.
+/// A new request's record as its row: what can be made before the writer takes it is
+/// made here, off the writer's thread.
 pub(crate) struct NewRow {
     id: String,
     record: NewRecord,
-    request: Option<String>,
 }
 
 impl From<NewRecord> for NewRow {
     fn from(record: NewRecord) -> Self {
         Self {
             id: record.tracking_id.to_string(),
-            request: record.request.as_ref().map(|request| {
-                serde_json::to_string(request).expect("a request always serialises")
-            }),
             record,
         }
     }
@@ -434,12 +430,6 @@ impl NewRow {
                 "INSERT INTO tracking_events (tracking_id, status, at) VALUES (?1, ?2, ?3)",
             )?
             .execute(params![self.id, Status::Queued.as_str(), queued_at])?;
-            if let Some(request) = &self.request {
-                c.prepare_cached(
-                    "INSERT INTO tracking_requests (tracking_id, request) VALUES (?1, ?2)",
-                )?
-                .execute(params![self.id, request])?;
-            }
         }
         Ok(())
     }
@@ -507,6 +497,13 @@ fn change_status(c: &Connection, key: &str, update: &StatusUpdate) -> Result<boo
                 None
             }
         ])?;
+    }
+    if let Some(request) = &update.request {
+        let json = serde_json::to_string(request).expect("a request always serialises");
+        c.prepare_cached(
+            "INSERT OR REPLACE INTO tracking_requests (tracking_id, request) VALUES (?1, ?2)",
+        )?
+        .execute(params![key, json])?;
     }
     Ok(true)
 }

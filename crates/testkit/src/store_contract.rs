@@ -18,14 +18,16 @@ pub fn new_record(id: TrackingId) -> NewRecord {
         source_process: "test_system".into(),
         queued_at: Utc::now(),
         trace_id: Some("5759e988bd862e3fe1be46a994272793".into()),
-        request: Some(
-            InboundRequest::parse(
-                br#"{"query":"Analyze the IXIS deal","source_system":"external_app","source_process":"test_system","timestamp":"2025-08-13T06:30:00Z","session_id":"s-1"}"#,
-            )
-            .expect("a valid request")
-            .request,
-        ),
     }
+}
+
+/// The request the contract's records were accepted with.
+pub fn sample_request() -> InboundRequest {
+    InboundRequest::parse(
+        br#"{"query":"Analyze the IXIS deal","source_system":"external_app","source_process":"test_system","timestamp":"2025-08-13T06:30:00Z","session_id":"s-1"}"#,
+    )
+    .expect("a valid request")
+    .request
 }
 
 /// A reopen (a replay's `queued` step) is applied only while the record has the steps
@@ -39,7 +41,8 @@ pub async fn a_reopen_is_conditional_and_frees_the_lease(store: &dyn TrackingSto
     let now = Utc::now();
     let dead = StatusUpdate::new(Status::DeadLettered, now)
         .attempts(4)
-        .last_error(Some("HTTP 503".into()));
+        .last_error(Some("HTTP 503".into()))
+        .keep_request(&sample_request());
     assert!(
         store
             .claim(
@@ -87,6 +90,11 @@ pub async fn a_reopen_is_conditional_and_frees_the_lease(store: &dyn TrackingSto
     let record = store.get(&id).await.expect("get").expect("there");
     assert_eq!(record.status, Status::Queued);
     assert_eq!(record.attempts, 0);
+    assert_eq!(
+        record.request,
+        Some(sample_request()),
+        "the request kept at the bad end"
+    );
     assert_eq!(record.last_error, None);
     assert_eq!(record.events.len(), seen + 1);
     assert!(
@@ -390,7 +398,9 @@ pub async fn a_record_read_back_is_the_record_with_its_updates_applied(store: &d
                 error: Some("HTTP 503 from http://127.0.0.1:9/hook: busy".into()),
             })
             .next_attempt_at(Some(at(4))),
-        StatusUpdate::new(Status::Delivering, at(4)).attempts(2),
+        StatusUpdate::new(Status::Delivering, at(4))
+            .attempts(2)
+            .keep_request(&sample_request()),
         StatusUpdate::new(Status::Delivered, at(5))
             .attempts(2)
             .last_error(None)

@@ -29,7 +29,7 @@ pub(crate) const LAST_ERROR: &str = "last_error";
 pub(crate) const ANSWER: &str = "answer";
 pub(crate) const CATEGORY: &str = "category";
 pub(crate) const AGENT_CALLS: &str = "agent_calls";
-/// The request as accepted (JSON), kept for a replay.
+/// The request as accepted (JSON), kept at a bad end for a replay.
 pub(crate) const REQUEST: &str = "request";
 /// Every delivery attempt, oldest first.
 pub(crate) const DELIVERY_ATTEMPTS: &str = "delivery_attempts";
@@ -162,10 +162,6 @@ pub(crate) fn new_request(record: &NewRecord, retention: std::time::Duration) ->
     if let Some(trace_id) = &record.trace_id {
         item.insert(TRACE_ID.to_owned(), string(trace_id.as_str()));
     }
-    if let Some(request) = &record.request {
-        let json = serde_json::to_string(request).expect("a request always serialises");
-        item.insert(REQUEST.to_owned(), string(json));
-    }
     item
 }
 
@@ -294,7 +290,6 @@ mod tests {
             source_process: "test_system".into(),
             queued_at: Utc::now(),
             trace_id: Some("5759e988bd862e3fe1be46a994272793".into()),
-            request: None,
         };
         let item = new_request(&record, std::time::Duration::from_secs(60));
         let back = decode_request(record.tracking_id, &item).unwrap();

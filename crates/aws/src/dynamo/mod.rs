@@ -19,7 +19,7 @@
 //! | `answer` | S | the agent's answer as JSON (`response`, `session_id`, `answered_at`), absent until it answers |
 //! | `category` | S | the answer's routing category (`deal_analysis`, …), absent until it answers |
 //! | `agent_calls` | N | calls made to the agent over every round, absent before the first |
-//! | `request` | S | the request as accepted (JSON), kept so it can be replayed; absent on items written before it was kept |
+//! | `request` | S | the request as accepted (JSON), kept when it reached a bad end (`failed`, `dead_lettered`) so it can be replayed; absent before |
 //! | `delivery_attempts` | L of M | every delivery attempt, oldest first: `{attempt: N, at: S, outcome: S, http_status: N?, duration_ms: N, error: S?}`, appended with `list_append` |
 //! | `next_attempt_at` | S | RFC 3339: when the next delivery attempt is due; absent when none is |
 //! | `lease_owner` | S | who holds the processing lease, absent when nobody does |

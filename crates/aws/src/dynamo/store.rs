@@ -190,6 +190,10 @@ impl DynamoStore {
                 "{attempts} = list_append(if_not_exists({attempts}, {empty}), {appended})"
             ));
         }
+        if let Some(request) = &update.request {
+            let json = serde_json::to_string(request).expect("a request always serialises");
+            expression.set(item::REQUEST, item::string(json));
+        }
         match update.next_attempt_at {
             Some(Some(at)) => expression.set(item::NEXT_ATTEMPT_AT, item::time(at)),
             Some(None) => expression.remove(item::NEXT_ATTEMPT_AT),

@@ -64,7 +64,6 @@ impl RequestMessage {
             source_process: self.request.source_process.as_str().to_owned(),
             queued_at: self.queued_at,
             trace_id,
-            request: Some(self.request.clone()),
         }
     }
 

@@ -458,7 +458,8 @@ impl Processor {
         });
         let update = StatusUpdate::new(Status::DeadLettered, self.clock.now())
             .detail("received too many times without finishing; moved to the dead-letter queue")
-            .last_error(dead.last_error.clone());
+            .last_error(dead.last_error.clone())
+            .keep_request(&message.request);
         self.store.update(&message.tracking_id, update).await?;
         match self.store.get(&message.tracking_id).await {
             Ok(Some(record)) => self.export_conversation(&message, record).await,

@@ -6,7 +6,7 @@
 //! One replay: the record goes back to `queued` (the detail names who replayed it; the
 //! delivery attempts start over and the last error is cleared) only if nothing was
 //! written to it since it was read, and its lease is freed; then its message is sent
-//! anew from the stored request, under the same tracking id (so `webhook-id` stays the
+//! anew from the request kept with its bad end, under the same tracking id (so `webhook-id` stays the
 //! same and receivers deduplicate) and in the trace its `POST` began. Should the send
 //! fail, the record is put back as it was. The processor then finds a stored answer and
 //! delivers it without asking the agent again, or asks the agent when there is none.
@@ -197,7 +197,7 @@ impl Replayer {
     pub async fn replay(&self, record: &TrackingRecord, by: &str) -> ReplayResult {
         let Some(message) = RequestMessage::from_record(record) else {
             return ReplayResult::Skipped(
-                "its request was accepted before requests were kept; redrive its dead-letter message instead".into(),
+                "its request was not kept (it ended before requests were kept, or SQS moved its message without the processor); redrive its dead-letter message instead".into(),
             );
         };
         let id = record.tracking_id;

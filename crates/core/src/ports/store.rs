@@ -32,9 +32,6 @@ pub struct NewRecord {
     /// The request's trace id (32 lower-case hex digits, the W3C form of its X-Ray id),
     /// when the gateway's span had one.
     pub trace_id: Option<String>,
-    /// The request as accepted, kept so that it can be replayed or redelivered after its
-    /// queue message is gone.
-    pub request: Option<InboundRequest>,
 }
 
 /// Everything known about a request.
@@ -65,8 +62,9 @@ pub struct TrackingRecord {
     /// Calls made to the agent so far, over every round (one more than its retries
     /// once it answered).
     pub agent_calls: u32,
-    /// The request as accepted, when it was kept (records written before requests were
-    /// kept have none, and cannot be replayed without their queue message).
+    /// The request as accepted, kept when it reached a bad end (`failed`,
+    /// `dead_lettered`) so that it can be replayed after its queue message is gone; `None`
+    /// before, or for a record written before requests were kept.
     pub request: Option<InboundRequest>,
     /// Every delivery attempt, oldest first, over every round.
     pub delivery_attempts: Vec<DeliveryAttempt>,
@@ -97,7 +95,7 @@ impl TrackingRecord {
             answer: None,
             category: None,
             agent_calls: 0,
-            request: new.request.clone(),
+            request: None,
             delivery_attempts: Vec::new(),
             next_attempt_at: None,
         }
@@ -140,6 +138,9 @@ impl TrackingRecord {
         if let Some(next) = update.next_attempt_at {
             self.next_attempt_at = next.map(as_stored);
         }
+        if let Some(request) = &update.request {
+            self.request = Some(request.clone());
+        }
     }
 }
 
@@ -176,6 +177,8 @@ pub struct StatusUpdate {
     pub delivery_attempts: Vec<DeliveryAttempt>,
     /// `Some(None)` clears the next attempt's time, `Some(Some(t))` sets it.
     pub next_attempt_at: Option<Option<DateTime<Utc>>>,
+    /// The request as accepted, to keep with a bad end, for a replay.
+    pub request: Option<InboundRequest>,
 }
 
 impl StatusUpdate {
@@ -193,6 +196,7 @@ impl StatusUpdate {
             last_error: None,
             delivery_attempts: Vec::new(),
             next_attempt_at: None,
+            request: None,
         }
     }
 
@@ -238,6 +242,12 @@ impl StatusUpdate {
         self
     }
 
+    /// Keeping `request` with this step (a bad end), for a replay.
+    pub fn keep_request(mut self, request: &InboundRequest) -> Self {
+        self.request = Some(request.clone());
+        self
+    }
+
     /// With the next attempt due at `at` (`None`: none is).
     pub fn next_attempt_at(mut self, at: Option<DateTime<Utc>>) -> Self {
         self.next_attempt_at = Some(at);
@@ -260,6 +270,7 @@ impl StatusUpdate {
         Self {
             delivery_attempts,
             next_attempt_at: self.next_attempt_at.or(earlier.next_attempt_at),
+            request: self.request.or(earlier.request),
             earlier: events,
             answer: self.answer.or(earlier.answer),
             attempts: self.attempts.or(earlier.attempts),

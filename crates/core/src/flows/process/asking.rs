@@ -113,7 +113,8 @@ impl Processor {
                     StatusUpdate::new(Status::Failed, self.clock.now())
                         .detail("the agent refused the request")
                         .agent_calls(agent_calls)
-                        .last_error(Some(error.to_string())),
+                        .last_error(Some(error.to_string()))
+                        .keep_request(&message.request),
                 )
                 .await?;
                 Ok(Err((HandleOutcome::Failed, Disposition::Ack)))
@@ -130,7 +131,8 @@ impl Processor {
                             "the agent did not answer in {receive_count} receives; moved to the dead-letter queue"
                         ))
                         .agent_calls(agent_calls)
-                        .last_error(Some(error.to_string())),
+                        .last_error(Some(error.to_string()))
+                        .keep_request(&message.request),
                 )
                 .await?;
                 self.telemetry.emit(&MessageDeadLettered {

@@ -41,12 +41,13 @@ impl Processor {
         answered: Option<StatusUpdate>,
     ) -> Result<(HandleOutcome, Disposition), ProcessError> {
         let Some(target) = self.config.targets.url_for(category) else {
-            let failed =
-                StatusUpdate::new(Status::Failed, self.clock.now()).last_error(Some(format!(
+            let failed = StatusUpdate::new(Status::Failed, self.clock.now())
+                .last_error(Some(format!(
                     "no webhook URL is configured for this {category} answer (set WEBHOOK_URL, \
                      or {} or GENERAL_WEBHOOK_URL)",
                     url_variable(category)
-                )));
+                )))
+                .keep_request(&message.request);
             self.update(known, following(failed, answered)).await?;
             return Ok((HandleOutcome::Failed, Disposition::Ack));
         };
@@ -65,7 +66,8 @@ impl Processor {
                             disabled.at.to_rfc3339(),
                             disabled.reason
                         )))
-                        .next_attempt_at(None);
+                        .next_attempt_at(None)
+                        .keep_request(&message.request);
                     self.update(known, following(failed, earlier)).await?;
                     return Ok((HandleOutcome::Failed, Disposition::Ack));
                 }
@@ -152,7 +154,8 @@ impl Processor {
                         ..ended
                     }
                     .detail(format!("attempt {attempt} failed and is not retried"))
-                    .next_attempt_at(None);
+                    .next_attempt_at(None)
+                    .keep_request(&message.request);
                     self.update(known, failed).await?;
                     return Ok((HandleOutcome::Failed, Disposition::Ack));
                 }
@@ -164,7 +167,8 @@ impl Processor {
                     .detail(format!(
                         "all {attempt} attempts failed; moved to the dead-letter queue"
                     ))
-                    .next_attempt_at(None);
+                    .next_attempt_at(None)
+                    .keep_request(&message.request);
                     self.update(known, dead).await?;
                     let disposition = Disposition::DeadLetter {
                         reason: error.message,
