@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use std::{
     collections::BTreeMap,
     io::Write,
-    sync::{Arc, Mutex},
+    sync::Mutex,
     time::{Duration, Instant},
 };
 
@@ -60,11 +60,11 @@ pub struct LoadArgs {
 }
 
 /// What the sending phase saw.
-#[derive(Default)]
 struct Sent {
     accepted: Vec<String>,
     rejected: BTreeMap<String, u64>,
-    latency: Option<Histogram<u64>>,
+    /// The `202`s' latency, in microseconds.
+    latency: Histogram<u64>,
 }
 
 /// Runs `revops load`.
@@ -126,12 +126,13 @@ fn body(args: &LoadArgs, n: u64) -> Value {
 
 async fn send_all(client: &reqwest::Client, url: &str, args: &LoadArgs) -> anyhow::Result<Sent> {
     let progress = bar(args.requests, "requests sent");
-    let sent = Arc::new(Mutex::new(Sent {
-        latency: Some(Histogram::new_with_bounds(1, 120_000_000, 3)?),
-        ..Sent::default()
-    }));
+    let sent = Mutex::new(Sent {
+        accepted: Vec::new(),
+        rejected: BTreeMap::new(),
+        latency: Histogram::new_with_bounds(1, 120_000_000, 3)?,
+    });
     let post = |n: u64, due: Instant| {
-        let sent = sent.clone();
+        let sent = &sent;
         let progress = progress.clone();
         async move {
             let mut request = client.post(url).json(&body(args, n));
@@ -154,9 +155,7 @@ async fn send_all(client: &reqwest::Client, url: &str, args: &LoadArgs) -> anyho
             match answer {
                 Ok(Some(id)) => {
                     sent.accepted.push(id);
-                    if let Some(latency) = sent.latency.as_mut() {
-                        let _ = latency.record(micros.max(1));
-                    }
+                    let _ = sent.latency.record(micros.max(1));
                 }
                 Ok(None) => {
                     *sent
@@ -197,10 +196,7 @@ async fn send_all(client: &reqwest::Client, url: &str, args: &LoadArgs) -> anyho
         }
     }
     progress.finish_and_clear();
-    Ok(Arc::try_unwrap(sent)
-        .ok()
-        .and_then(|sent| sent.into_inner().ok())
-        .unwrap_or_default())
+    Ok(sent.into_inner().expect("the tally is never poisoned"))
 }
 
 /// What waiting for the deliveries saw.
@@ -306,12 +302,7 @@ fn report(
     sending: Duration,
     delivered: Option<&Delivered>,
 ) -> anyhow::Result<()> {
-    let latency = sent
-        .latency
-        .as_ref()
-        .map_or(json!({"p50": null, "p95": null, "p99": null}), |h| {
-            percentiles(h, 1_000.0)
-        });
+    let latency = percentiles(&sent.latency, 1_000.0);
     let e2e = delivered.map(|d| percentiles(&d.e2e, 1.0));
     let summary = json!({
         "sent": args.requests,

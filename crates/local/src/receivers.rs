@@ -86,12 +86,7 @@ impl ReceiverRegistry for SqliteStore {
                 .execute(params![origin, error, to_micros(now)])?;
                 let circuit = read_circuit(c, &origin)?
                     .ok_or_else(|| DbError::Sqlite("the circuit just written is gone".into()))?;
-                let opens = match circuit.state {
-                    CircuitState::Closed => circuit.failures >= policy.failures_to_open,
-                    CircuitState::HalfOpen => true,
-                    CircuitState::Open => false,
-                };
-                if !opens {
+                if !circuit.opens_on_failure(&policy) {
                     return Ok(FailureRecorded {
                         circuit,
                         opened: false,
@@ -106,10 +101,8 @@ impl ReceiverRegistry for SqliteStore {
                     after(now, policy.cooldown),
                     to_micros(now)
                 ])?;
-                let circuit = read_circuit(c, &origin)?
-                    .ok_or_else(|| DbError::Sqlite("the circuit just written is gone".into()))?;
                 Ok(FailureRecorded {
-                    circuit,
+                    circuit: circuit.opened(now, policy.cooldown),
                     opened: true,
                 })
             })

@@ -142,12 +142,7 @@ impl ReceiverRegistry for DynamoStore {
             .await
             .map_err(|error| StoreError::Unavailable(describe("UpdateItem", &error)))?;
         let circuit = decode_circuit(&counted.attributes.unwrap_or_default())?;
-        let opens = match circuit.state {
-            CircuitState::Closed => circuit.failures >= policy.failures_to_open,
-            CircuitState::HalfOpen => true,
-            CircuitState::Open => false,
-        };
-        let opened = opens
+        let opened = circuit.opens_on_failure(policy)
             && self
                 .move_circuit(
                     origin,
@@ -158,7 +153,7 @@ impl ReceiverRegistry for DynamoStore {
                 )
                 .await?;
         let circuit = if opened {
-            self.circuit(origin).await?.unwrap_or(circuit)
+            circuit.opened(now, policy.cooldown)
         } else {
             circuit
         };

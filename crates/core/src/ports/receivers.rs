@@ -70,6 +70,32 @@ impl Circuit {
             retry_at: None,
         }
     }
+
+    /// Whether the failure just counted (`failures` includes it) opens this circuit: a
+    /// closed one at the policy's count, a half-open one at once (its probe failed); an
+    /// open one stays as it is (the failure was an attempt in flight when it opened).
+    pub fn opens_on_failure(&self, policy: &BreakerPolicy) -> bool {
+        match self.state {
+            CircuitState::Closed => self.failures >= policy.failures_to_open,
+            CircuitState::HalfOpen => true,
+            CircuitState::Open => false,
+        }
+    }
+
+    /// This circuit as opening it at `now` leaves it, as the stores keep times (to the
+    /// microsecond): open until the cooldown ends.
+    pub fn opened(self, now: DateTime<Utc>, cooldown: Duration) -> Self {
+        use chrono::SubsecRound as _;
+        let now = now.trunc_subsecs(6);
+        Self {
+            state: CircuitState::Open,
+            changed_at: now,
+            retry_at: Some(
+                now + chrono::Duration::from_std(cooldown).unwrap_or(chrono::Duration::MAX),
+            ),
+            ..self
+        }
+    }
 }
 
 /// A URL disabled by a `410 Gone`.

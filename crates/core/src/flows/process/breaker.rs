@@ -63,11 +63,8 @@ impl HealthCache {
 /// Whether a delivery may make its attempt now.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub(super) enum Gate {
-    /// Yes; `probe` when it is the one probe of an open circuit.
-    Go {
-        /// Whether this attempt is the circuit's probe.
-        probe: bool,
-    },
+    /// Yes (as a closed circuit's delivery, or as an open one's single probe).
+    Go,
     /// Not before `until`: the receiver's circuit is open.
     Wait {
         /// When to come back.
@@ -87,11 +84,11 @@ impl Processor {
             return Ok(Gate::Disabled(disabled));
         }
         let Some(circuit) = health.circuit else {
-            return Ok(Gate::Go { probe: false });
+            return Ok(Gate::Go);
         };
         let now = self.clock.now();
         match (circuit.state, circuit.retry_at) {
-            (CircuitState::Closed, _) | (_, None) => Ok(Gate::Go { probe: false }),
+            (CircuitState::Closed, _) | (_, None) => Ok(Gate::Go),
             (CircuitState::Open, Some(retry_at)) if now < retry_at => Ok(Gate::Wait {
                 until: retry_at,
                 why: format!(
@@ -113,7 +110,7 @@ impl Processor {
                 self.health.forget(target);
                 if won {
                     tracing::info!(origin = %circuit.origin, "probing a receiver whose circuit is open");
-                    Ok(Gate::Go { probe: true })
+                    Ok(Gate::Go)
                 } else {
                     Ok(Gate::Wait {
                         until: now + PROBE_RECHECK,

@@ -56,7 +56,7 @@ impl Processor {
         let mut attempt = attempts_before + 1;
         loop {
             match self.gate(target).await? {
-                Gate::Go { .. } => {}
+                Gate::Go => {}
                 Gate::Disabled(disabled) => {
                     let failed = StatusUpdate::new(Status::Failed, self.clock.now())
                         .detail("not sent: the URL is disabled")
