@@ -11,7 +11,7 @@
 use super::{
     common::runtime,
     doctor_aws, doctor_local,
-    operator::{HostArgs, HostPorts, OutputFormat},
+    operator::{FunctionNames, HostArgs, HostPorts, OutputFormat},
 };
 use clap::Args;
 use revops_aws::SqsQueue;
@@ -30,7 +30,7 @@ pub struct DoctorArgs {
     #[command(flatten)]
     host: HostArgs,
     #[command(flatten)]
-    functions: doctor_aws::FunctionNames,
+    functions: FunctionNames,
     /// text or json.
     #[arg(long, default_value = "text")]
     format: OutputFormat,

@@ -5,24 +5,13 @@
 //! SQS moving a message first loses the reason and leaves its record unmarked), and
 //! X-Ray tracing on each function.
 
-use super::doctor::{Check, State};
+use super::{
+    doctor::{Check, State},
+    operator::FunctionNames,
+};
 use aws_sdk_sqs::types::QueueAttributeName;
 use revops_aws::{AwsClients, describe_error};
 use std::collections::HashMap;
-
-/// The deployed functions' names.
-#[derive(Debug, Clone, clap::Args)]
-pub struct FunctionNames {
-    /// With --aws: the gateway function [default: STAGE-revops-webhook-gateway].
-    #[arg(long)]
-    gateway_function: Option<String>,
-    /// With --aws: the processor function.
-    #[arg(long, default_value = "revops-webhook")]
-    processor_function: String,
-    /// With --aws: the agent wrapper function.
-    #[arg(long, default_value = "revops-manager-agent-wrapper")]
-    agent_function: String,
-}
 
 /// What the checks read of the deployment.
 pub struct Deployed<'a> {
@@ -71,7 +60,7 @@ pub async fn checks(deployed: &Deployed<'_>) -> Vec<Check> {
             number(QueueAttributeName::ApproximateNumberOfMessagesNotVisible).unwrap_or(0)
         ),
     ));
-    let processor = &deployed.functions.processor_function;
+    let processor = deployed.functions.processor();
     let configuration = match lambda
         .get_function_configuration()
         .function_name(processor)
@@ -112,19 +101,10 @@ pub async fn checks(deployed: &Deployed<'_>) -> Vec<Check> {
             _ => None,
         });
     checks.push(redrive_check(redrive, max_receives));
-    let gateway = deployed
-        .functions
-        .gateway_function
-        .clone()
-        .unwrap_or_else(|| format!("{}-revops-webhook-gateway", deployed.stage));
-    for name in [
-        gateway.as_str(),
-        processor,
-        &deployed.functions.agent_function,
-    ] {
+    for name in deployed.functions.all(deployed.stage) {
         let tracing = lambda
             .get_function_configuration()
-            .function_name(name)
+            .function_name(&name)
             .send()
             .await
             .map(|c| c.tracing_config().and_then(|t| t.mode()).cloned());

@@ -15,6 +15,7 @@ mod replay;
 mod serve;
 mod sla;
 mod trace;
+mod trace_aws;
 mod trace_text;
 
 use clap::{Parser, Subcommand};

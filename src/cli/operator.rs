@@ -40,6 +40,39 @@ pub struct HostArgs {
     table: Option<String>,
 }
 
+/// The deployed functions' names, as the seeds deployed them.
+#[derive(Debug, Clone, Args)]
+pub struct FunctionNames {
+    /// With --aws: the gateway function [default: STAGE-revops-webhook-gateway].
+    #[arg(long)]
+    gateway_function: Option<String>,
+    /// With --aws: the processor function.
+    #[arg(long, default_value = "revops-webhook")]
+    processor_function: String,
+    /// With --aws: the agent wrapper function.
+    #[arg(long, default_value = "revops-manager-agent-wrapper")]
+    agent_function: String,
+}
+
+impl FunctionNames {
+    /// The processor function's name.
+    pub fn processor(&self) -> &str {
+        &self.processor_function
+    }
+
+    /// The three functions' names, in the order a request meets them: gateway,
+    /// processor, agent wrapper.
+    pub fn all(&self, stage: &str) -> [String; 3] {
+        [
+            self.gateway_function
+                .clone()
+                .unwrap_or_else(|| format!("{stage}-revops-webhook-gateway")),
+            self.processor_function.clone(),
+            self.agent_function.clone(),
+        ]
+    }
+}
+
 /// How a command prints.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
 pub enum OutputFormat {

@@ -3,18 +3,21 @@
 //! the failed steps and the slowest marked, each phase's share of the 5-minute
 //! objective), every delivery attempt, the spans as a tree and the request's log lines.
 //! The record comes from the host's store (`--data-dir` or `--aws`); the spans and log
-//! lines from the local host's trace store (`DATA_DIR/traces`). On AWS they are in X-Ray
-//! and CloudWatch Logs: the command prints the X-Ray console link of the trace. An
-//! unknown id exits 1, naming it.
+//! lines locally from the trace store (`DATA_DIR/traces`), on AWS from X-Ray and the
+//! three functions' log groups ([`trace_aws`](super::trace_aws)), with the X-Ray
+//! console's link to the trace. An unknown id exits 1, naming it.
 
 use super::{
     common::runtime,
-    operator::{HostArgs, OutputFormat},
-    trace_text,
+    operator::{FunctionNames, HostArgs, OutputFormat},
+    trace_aws, trace_text,
 };
 use anyhow::Context;
 use clap::Args;
-use revops_core::{TrackingId, ports::TrackingRecord};
+use revops_core::{
+    TrackingId,
+    ports::{TrackingRecord, TrackingStore},
+};
 use revops_telemetry::trace_store::{self, StoredLog, StoredSpan, TraceStoreSettings};
 use serde_json::{Value, json};
 use std::io::Write;
@@ -26,6 +29,8 @@ pub struct TraceArgs {
     tracking_id: TrackingId,
     #[command(flatten)]
     host: HostArgs,
+    #[command(flatten)]
+    functions: FunctionNames,
     /// text or json.
     #[arg(long, default_value = "text")]
     format: OutputFormat,
@@ -39,47 +44,59 @@ pub struct Story {
     pub spans: Vec<StoredSpan>,
     /// Its log lines, in the order written.
     pub logs: Vec<StoredLog>,
-    /// Where else to look, when the spans and logs are not here (the AWS host).
-    pub elsewhere: Option<String>,
+    /// What could not be read, and why.
+    pub notes: Vec<String>,
+    /// The X-Ray console's page of the trace (the AWS host).
+    pub xray_console: Option<String>,
 }
 
 /// Runs `revops trace`.
 pub fn run(args: TraceArgs) -> anyhow::Result<()> {
-    let story = runtime()?.block_on(async {
-        let ports = args.host.open().await?;
-        let record = ports
-            .store
-            .get(&args.tracking_id)
-            .await?
-            .with_context(|| format!("no request has tracking id {}", args.tracking_id))?;
-        anyhow::Ok(record)
-    })?;
-    let story = match args.host.data_dir() {
-        Some(data_dir) => {
-            let store = TraceStoreSettings::in_data_dir(data_dir);
-            let (spans, logs) =
-                trace_store::request_telemetry(&store.dir, &story.tracking_id.to_string())
-                    .with_context(|| format!("cannot read {}", store.dir.display()))?;
-            Story {
-                record: story,
-                spans,
-                logs,
-                elsewhere: None,
-            }
-        }
-        None => Story {
-            elsewhere: Some(args.host.xray_link(story.trace_id.as_deref())),
-            record: story,
-            spans: Vec::new(),
-            logs: Vec::new(),
-        },
-    };
+    let story = runtime()?.block_on(tell(&args))?;
     let mut out = std::io::stdout().lock();
     match args.format {
         OutputFormat::Json => writeln!(out, "{}", as_json(&story))?,
         OutputFormat::Text => trace_text::write(&mut out, &story)?,
     }
     Ok(())
+}
+
+/// The story of the request named, from the host named.
+async fn tell(args: &TraceArgs) -> anyhow::Result<Story> {
+    let unknown = || format!("no request has tracking id {}", args.tracking_id);
+    let Some(data_dir) = args.host.data_dir() else {
+        let resources = args.host.aws_resources().await;
+        let record = resources
+            .store
+            .get(&args.tracking_id)
+            .await?
+            .with_context(unknown)?;
+        let functions = args.functions.all(args.host.stage());
+        let telemetry = trace_aws::read(&resources.clients, &functions, &record).await;
+        return Ok(Story {
+            xray_console: Some(args.host.xray_link(record.trace_id.as_deref())),
+            record,
+            spans: telemetry.spans,
+            logs: telemetry.logs,
+            notes: telemetry.notes,
+        });
+    };
+    let ports = args.host.open().await?;
+    let record = ports
+        .store
+        .get(&args.tracking_id)
+        .await?
+        .with_context(unknown)?;
+    let store = TraceStoreSettings::in_data_dir(data_dir);
+    let (spans, logs) = trace_store::request_telemetry(&store.dir, &record.tracking_id.to_string())
+        .with_context(|| format!("cannot read {}", store.dir.display()))?;
+    Ok(Story {
+        record,
+        spans,
+        logs,
+        notes: Vec::new(),
+        xray_console: None,
+    })
 }
 
 /// The story as the contract's JSON.
@@ -107,6 +124,7 @@ fn as_json(story: &Story) -> Value {
             "attributes": span.attributes,
         })).collect::<Vec<_>>(),
         "logs": story.logs,
-        "elsewhere": story.elsewhere,
+        "notes": story.notes,
+        "xray_console": story.xray_console,
     })
 }

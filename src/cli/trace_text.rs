@@ -51,19 +51,26 @@ pub fn write(out: &mut impl Write, story: &Story) -> std::io::Result<()> {
         writeln!(out, "  none kept here")?;
     }
     for line in &story.logs {
+        // On AWS, the function that logged it.
+        let function = line
+            .fields
+            .get("log_group")
+            .and_then(|group| group.as_str())
+            .map(|group| format!("{} ", group.trim_start_matches("/aws/lambda/")))
+            .unwrap_or_default();
         writeln!(
             out,
-            "  {} {:<5} {}",
+            "  {} {:<5} {function}{}",
             time(line.at),
             line.level,
             line.message
         )?;
     }
-    if let Some(elsewhere) = &story.elsewhere {
-        writeln!(
-            out,
-            "\nspans and log lines: in X-Ray and CloudWatch Logs: {elsewhere}"
-        )?;
+    for note in &story.notes {
+        writeln!(out, "\nnote: {note}")?;
+    }
+    if let Some(link) = &story.xray_console {
+        writeln!(out, "\nX-Ray console: {link}")?;
     }
     Ok(())
 }

@@ -23,4 +23,5 @@ mod routing;
 mod secrets;
 mod signatures;
 mod trace;
+mod trace_aws;
 mod validation;

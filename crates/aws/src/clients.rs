@@ -18,6 +18,9 @@ pub struct AwsClients {
     pub s3: aws_sdk_s3::Client,
     /// Lambda, for reading the deployed functions' configuration.
     pub lambda: aws_sdk_lambda::Client,
+    /// The configuration the clients were built from, for the clients only an operator's
+    /// command needs (X-Ray, CloudWatch Logs), which the functions do not link.
+    pub config: SdkConfig,
 }
 
 impl AwsClients {
@@ -52,6 +55,7 @@ impl AwsClients {
             dynamodb: aws_sdk_dynamodb::Client::new(config),
             s3: aws_sdk_s3::Client::from_conf(s3),
             lambda: aws_sdk_lambda::Client::new(config),
+            config: config.clone(),
         }
     }
 }

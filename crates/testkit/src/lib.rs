@@ -36,6 +36,7 @@ pub mod span_tree;
 pub mod store_contract;
 pub mod wait;
 pub mod webhook;
+pub mod xray_api;
 pub mod xray_daemon;
 
 pub use lambda_function::LambdaFunction;
@@ -44,6 +45,7 @@ pub use moto::moto;
 pub use probed_store::ProbedStore;
 pub use runtime_api::RuntimeApi;
 pub use wait::wait_until;
+pub use xray_api::XrayApi;
 
 /// A name no other test uses: `prefix` and a random suffix (lower case, so it also
 /// makes a valid bucket name).
