@@ -18,6 +18,7 @@
 pub mod account;
 mod checks;
 pub mod definitions;
+pub mod evaluate;
 mod params;
 pub mod render;
 pub mod sla;

@@ -1,0 +1,230 @@
+//! One metric alarm at one time, as CloudWatch evaluates it: the datapoints of the
+//! evaluation range that ends with the last complete period before that time (the
+//! metric's statistic, or the metric math of the query that returns data), then the
+//! state from them ([`super::state::decide`]).
+
+use super::math::{self, Value};
+use super::samples::MetricKey;
+use super::series::{Millis, Periods, Series, datapoints};
+use super::source::{Fetched, SampleSource};
+use super::state::{AlarmState, Rule, decide};
+use super::statistic::Statistic;
+use crate::definitions::alarm::{Comparison, TreatMissingData};
+use crate::render::model::{AlarmSource, MetricAlarm, MetricStat};
+use std::collections::BTreeMap;
+
+/// One datapoint of the evaluation range.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Datapoint {
+    /// Its period's start.
+    pub at: Millis,
+    /// Its value; `None` when missing.
+    pub value: Option<f64>,
+    /// Whether it breaches.
+    pub breaching: bool,
+    /// Whether it was among those that decided the state.
+    pub evaluated: bool,
+}
+
+/// A metric alarm's state at one time.
+#[derive(Debug, Clone, PartialEq)]
+pub struct MetricOutcome {
+    /// The state.
+    pub state: AlarmState,
+    /// Why, in words.
+    pub why: String,
+    /// The evaluation range, oldest first.
+    pub datapoints: Vec<Datapoint>,
+}
+
+/// The alarm's rule, from its rendered form.
+pub fn rule_of(alarm: &MetricAlarm) -> Result<Rule, String> {
+    let comparison = match alarm.comparison_operator.as_str() {
+        "GreaterThanThreshold" => Comparison::GreaterThanThreshold,
+        "GreaterThanOrEqualToThreshold" => Comparison::GreaterThanOrEqualToThreshold,
+        "LessThanThreshold" => Comparison::LessThanThreshold,
+        "LessThanOrEqualToThreshold" => Comparison::LessThanOrEqualToThreshold,
+        other => return Err(format!("unknown comparison {other}")),
+    };
+    let treat_missing_data = match alarm.treat_missing_data.as_str() {
+        "breaching" => TreatMissingData::Breaching,
+        "notBreaching" => TreatMissingData::NotBreaching,
+        "ignore" => TreatMissingData::Ignore,
+        _ => TreatMissingData::Missing,
+    };
+    Ok(Rule {
+        comparison,
+        threshold: alarm.threshold,
+        evaluation_periods: usize::try_from(alarm.evaluation_periods)
+            .unwrap_or(1)
+            .max(1),
+        datapoints_to_alarm: usize::try_from(alarm.datapoints_to_alarm)
+            .unwrap_or(1)
+            .max(1),
+        treat_missing_data,
+    })
+}
+
+/// The alarm's period in seconds.
+fn period_seconds(alarm: &MetricAlarm) -> i32 {
+    match &alarm.source {
+        AlarmSource::Metric { period, .. } => *period,
+        AlarmSource::Math { metrics } => metrics
+            .iter()
+            .find_map(|q| q.metric_stat.as_ref().map(|m| m.period))
+            .unwrap_or(60),
+    }
+}
+
+/// Evaluates `alarm` at `at`. With `ignore`, the state kept is the one reached by
+/// evaluating at every period boundary since the first sample, from INSUFFICIENT_DATA.
+pub fn evaluate_metric_alarm(
+    alarm: &MetricAlarm,
+    source: &SampleSource<'_>,
+    at: Millis,
+) -> MetricOutcome {
+    let rule = match rule_of(alarm) {
+        Ok(rule) => rule,
+        Err(why) => return unavailable(why),
+    };
+    let period = source.period_ms(period_seconds(alarm));
+    let mut current = AlarmState::InsufficientData;
+    if rule.treat_missing_data == TreatMissingData::Ignore
+        && let Some(first) = source.samples.first_time()
+    {
+        let mut step = first.div_euclid(period) * period + period;
+        while step < at {
+            current = evaluate_once(alarm, source, &rule, period, step, current).state;
+            step += period;
+        }
+    }
+    evaluate_once(alarm, source, &rule, period, at, current)
+}
+
+fn evaluate_once(
+    alarm: &MetricAlarm,
+    source: &SampleSource<'_>,
+    rule: &Rule,
+    period: Millis,
+    at: Millis,
+    current: AlarmState,
+) -> MetricOutcome {
+    let periods = Periods::ending_at(at, period, rule.range_periods());
+    let series = match watched_series(alarm, source, &periods) {
+        Ok(series) => series,
+        Err(why) => return unavailable(why),
+    };
+    let points: Vec<Option<f64>> = periods.starts().map(|t| series.get(&t).copied()).collect();
+    let decision = decide(&points, rule, current);
+    let datapoints = periods
+        .starts()
+        .zip(&points)
+        .enumerate()
+        .map(|(index, (at, value))| Datapoint {
+            at,
+            value: *value,
+            breaching: value.is_some_and(|v| rule.breaches(v)),
+            evaluated: decision.evaluated.contains(&index),
+        })
+        .collect();
+    MetricOutcome {
+        state: decision.state,
+        why: decision.why,
+        datapoints,
+    }
+}
+
+fn unavailable(why: String) -> MetricOutcome {
+    MetricOutcome {
+        state: AlarmState::InsufficientData,
+        why,
+        datapoints: Vec::new(),
+    }
+}
+
+/// The series the alarm compares with its threshold.
+fn watched_series(
+    alarm: &MetricAlarm,
+    source: &SampleSource<'_>,
+    periods: &Periods,
+) -> Result<Series, String> {
+    match &alarm.source {
+        AlarmSource::Metric { metric, stat, .. } => {
+            metric_series(&MetricKey::of(metric), stat, source, periods)
+        }
+        AlarmSource::Math { metrics } => {
+            let returned = metrics
+                .iter()
+                .find(|q| q.return_data)
+                .ok_or("no query returns data")?;
+            let mut cache: BTreeMap<String, Value> = BTreeMap::new();
+            match query_value(&returned.id, metrics, source, periods, &mut cache, 0)? {
+                Value::Series(series) => Ok(series),
+                Value::Scalar(_) => Err(format!(
+                    "`{}` gives a number, not a time series",
+                    returned.id
+                )),
+            }
+        }
+    }
+}
+
+fn metric_series(
+    metric: &MetricKey,
+    stat: &str,
+    source: &SampleSource<'_>,
+    periods: &Periods,
+) -> Result<Series, String> {
+    let statistic = Statistic::parse(stat)?;
+    match source.fetch(metric) {
+        Fetched::Samples(samples, replacement) => Ok(datapoints(
+            &samples,
+            periods,
+            replacement.unwrap_or(statistic),
+        )),
+        Fetched::Unavailable(why) => Err(why),
+    }
+}
+
+fn query_value(
+    id: &str,
+    queries: &[crate::render::model::Query],
+    source: &SampleSource<'_>,
+    periods: &Periods,
+    cache: &mut BTreeMap<String, Value>,
+    depth: usize,
+) -> Result<Value, String> {
+    if let Some(value) = cache.get(id) {
+        return Ok(value.clone());
+    }
+    if depth > queries.len() {
+        return Err(format!(
+            "the queries refer to each other in a cycle at `{id}`"
+        ));
+    }
+    let query = queries
+        .iter()
+        .find(|q| q.id == id)
+        .ok_or_else(|| format!("no query has the id `{id}`"))?;
+    let value = match (&query.metric_stat, &query.expression) {
+        (Some(MetricStat { metric, stat, .. }), _) => Value::Series(metric_series(
+            &MetricKey::of(metric),
+            stat,
+            source,
+            periods,
+        )?),
+        (None, Some(text)) => {
+            let expr = math::parse(text)?;
+            math::evaluate(&expr, periods, &mut |other| {
+                query_value(other, queries, source, periods, cache, depth + 1)
+            })?
+        }
+        (None, None) => {
+            return Err(format!(
+                "the query `{id}` has neither metric nor expression"
+            ));
+        }
+    };
+    cache.insert(id.to_owned(), value.clone());
+    Ok(value)
+}
