@@ -153,6 +153,17 @@ fn watched_series(
             metric_series(&MetricKey::of(metric), stat, source, periods)
         }
         AlarmSource::Math { metrics } => {
+            let unavailable: Vec<String> = metrics
+                .iter()
+                .filter_map(|q| q.metric_stat.as_ref())
+                .filter_map(|m| match source.fetch(&MetricKey::of(&m.metric)) {
+                    Fetched::Unavailable(why) => Some(why),
+                    Fetched::Samples(..) => None,
+                })
+                .collect();
+            if !unavailable.is_empty() {
+                return Err(unavailable.join("; "));
+            }
             let returned = metrics
                 .iter()
                 .find(|q| q.return_data)
