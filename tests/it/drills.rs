@@ -13,7 +13,7 @@
 //! - `kill_9`: `kill -9` under load and a restart; nothing accepted is lost.
 //! - `alarm_faults`: faults that must page, ending at `revops monitor evaluate` on the
 //!   EMF lines written: a receiver down for good fires the delivery-failure and DLQ
-//!   alarms, a slow receiver the p95 latency alarm. `receiver_down` ends there too: its
+//!   alarms, a slow agent (in process) and a slow receiver the p95 latency alarm. `receiver_down` ends there too: its
 //!   requests are all delivered in the end, so the delivery-failure alarm stays quiet.
 //! - The same queue message twice (one agent call, one `webhook-id`) is pinned by
 //!   `crates/local/tests/processor.rs`

@@ -5,9 +5,11 @@
 //! - a receiver down for good: every delivery is dead-lettered after its retries, which
 //!   fires the delivery-failure alarm and, through the local host's dead-letter metrics,
 //!   the DLQ alarm;
-//! - a slow receiver (1.5 s a delivery, seven and a half minutes at that scale): the p95
-//!   end-to-end latency alarm fires. The binary's demo agent cannot be slowed, so the
-//!   receiver is what is slow; the alarm watches end-to-end latency either way.
+//! - a slow agent (1.5 s an answer, seven and a half minutes at that scale): the p95
+//!   end-to-end latency alarm fires. The binary's demo agent cannot be slowed, so this
+//!   drill runs the same local host in process with [`SlowAgent`], as `agent_throttled`
+//!   does; then `revops monitor evaluate` reads the EMF lines it wrote;
+//! - a slow receiver (1.5 s a delivery), against the real binary: the same alarm fires.
 //!
 //! Requests come steadily for four seconds (four periods), so that M of N can see them.
 
@@ -17,8 +19,24 @@ use super::{
     serve::Serve,
 };
 use crate::support::alarms::{DRILL_TIME_SCALE, alarm_states, assert_alarm};
-use crate::support::wait_until;
-use std::{collections::HashSet, path::Path, time::Duration};
+use crate::support::{Receiver, wait_until};
+use async_trait::async_trait;
+use revops_core::ports::{Agent, AgentAnswer, AgentError, AgentQuestion};
+use revops_demo_agent::DemoAgent;
+use revops_local::{LocalConfig, LocalHost};
+use std::{collections::HashMap, collections::HashSet, path::Path, sync::Arc, time::Duration};
+
+/// The demo agent, taking 1.5 s over each answer.
+#[derive(Default)]
+struct SlowAgent(DemoAgent);
+
+#[async_trait]
+impl Agent for SlowAgent {
+    async fn ask(&self, question: &AgentQuestion) -> Result<AgentAnswer, AgentError> {
+        tokio::time::sleep(Duration::from_millis(1500)).await;
+        self.0.ask(question).await
+    }
+}
 
 /// Batches posted, one every 200 ms, and requests per batch.
 const BATCHES: usize = 20;
@@ -99,6 +117,37 @@ async fn a_slow_receiver_fires_the_p95_latency_alarm() {
     assert_alarm(&states, "dlq-not-empty", "OK");
     eprintln!(
         "drill slow_receiver: {} delivered; e2e-latency-p95: {}",
+        accepted.len(),
+        states["e2e-latency-p95"].reason
+    );
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_slow_agent_fires_the_p95_latency_alarm() {
+    let receiver = Receiver::always(200).await;
+    let data_dir = tempfile::tempdir().unwrap();
+    let vars: HashMap<&str, String> = HashMap::from([
+        ("REVOPS_LISTEN", "127.0.0.1:0".to_owned()),
+        (
+            "REVOPS_DATA_DIR",
+            data_dir.path().to_str().unwrap().to_owned(),
+        ),
+        ("WEBHOOK_URL", receiver.url()),
+    ]);
+    let config = LocalConfig::from_env(|name| vars.get(name).cloned()).unwrap();
+    let host = LocalHost::start(config, Arc::new(SlowAgent::default()))
+        .await
+        .unwrap();
+    let base = format!("http://{}", host.addr());
+    let accepted = post_steadily(&base, "slow_agent").await;
+    wait_for_lines(data_dir.path(), "EndToEndLatency", accepted.len()).await;
+    host.stop().await.unwrap();
+
+    let states = alarm_states(data_dir.path(), DRILL_TIME_SCALE);
+    assert_alarm(&states, "e2e-latency-p95", "ALARM");
+    assert_alarm(&states, "delivery-failure-rate", "OK");
+    eprintln!(
+        "drill slow_agent: {} delivered; e2e-latency-p95: {}",
         accepted.len(),
         states["e2e-latency-p95"].reason
     );
