@@ -67,19 +67,6 @@ impl Samples {
         self.by_metric.get(metric).map(Vec::as_slice)
     }
 
-    /// Whether any sample of `metric` exists.
-    pub fn has(&self, metric: &MetricKey) -> bool {
-        self.by_metric.contains_key(metric)
-    }
-
-    /// The time of the latest sample.
-    pub fn last_time(&self) -> Option<Millis> {
-        self.by_metric
-            .values()
-            .filter_map(|samples| samples.iter().map(|(at, _)| *at).max())
-            .max()
-    }
-
     /// The time of the earliest sample.
     pub fn first_time(&self) -> Option<Millis> {
         self.by_metric
