@@ -239,3 +239,76 @@ fn query_value(
     cache.insert(id.to_owned(), value.clone());
     Ok(value)
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Params;
+    use crate::evaluate::samples::Samples;
+    use crate::evaluate::source::Options;
+    use crate::render::model::{Dimension, Metric};
+
+    fn alarm(treat_missing_data: &str) -> MetricAlarm {
+        MetricAlarm {
+            alarm_name: "revops-prod-x".into(),
+            alarm_description: String::new(),
+            actions_enabled: true,
+            alarm_actions: Vec::new(),
+            ok_actions: Vec::new(),
+            source: AlarmSource::Metric {
+                metric: Metric {
+                    namespace: "NS".into(),
+                    metric_name: "M".into(),
+                    dimensions: vec![Dimension {
+                        name: "Service".into(),
+                        value: "processor".into(),
+                    }],
+                },
+                stat: "Maximum".into(),
+                period: 60,
+            },
+            evaluation_periods: 1,
+            datapoints_to_alarm: 1,
+            threshold: 5.0,
+            comparison_operator: "GreaterThanThreshold".into(),
+            treat_missing_data: treat_missing_data.into(),
+        }
+    }
+
+    fn outcome_at(treat: &str, minute: i64) -> MetricOutcome {
+        let mut samples = Samples::default();
+        let metric = MetricKey::of(match &alarm(treat).source {
+            AlarmSource::Metric { metric, .. } => metric,
+            AlarmSource::Math { .. } => unreachable!(),
+        });
+        // Minutes 0..5 breach, then the metric stops.
+        for m in 0..5 {
+            samples.push(metric.clone(), m * 60_000, 10.0);
+        }
+        let params = Params::default();
+        let source = SampleSource {
+            samples: &samples,
+            params: &params,
+            options: Options::default(),
+        };
+        evaluate_metric_alarm(&alarm(treat), &source, minute * 60_000)
+    }
+
+    #[test]
+    fn after_the_metric_stops_each_treatment_does_what_the_guide_says() {
+        // Within the evaluation range (N + 2 = 3 periods), the last datapoint still decides.
+        assert_eq!(outcome_at("missing", 7).state, AlarmState::Alarm);
+        // Past it: nothing is left to evaluate.
+        assert_eq!(
+            outcome_at("missing", 20).state,
+            AlarmState::InsufficientData
+        );
+        assert_eq!(outcome_at("notBreaching", 20).state, AlarmState::Ok);
+        assert_eq!(outcome_at("breaching", 20).state, AlarmState::Alarm);
+        // `ignore` keeps the state it reached while data came.
+        assert_eq!(outcome_at("ignore", 20).state, AlarmState::Alarm);
+        let outcome = outcome_at("missing", 5);
+        assert_eq!(outcome.datapoints.len(), 3);
+        assert!(outcome.datapoints[2].evaluated && outcome.datapoints[2].breaching);
+    }
+}

@@ -133,3 +133,96 @@ pub fn local_equivalent(
     }
     None
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn key(namespace: &str, name: &str, dimensions: &[(&str, &str)]) -> MetricKey {
+        MetricKey {
+            namespace: namespace.to_owned(),
+            name: name.to_owned(),
+            dimensions: dimensions
+                .iter()
+                .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+                .collect(),
+        }
+    }
+
+    #[test]
+    fn locally_only_the_dead_letter_queue_has_an_equivalent() {
+        let params = Params::default();
+        let dead = key(
+            &params.namespace,
+            "Deliveries",
+            &[("Service", "processor"), ("Outcome", "dead_lettered")],
+        );
+        let mut samples = Samples::default();
+        samples.push(dead, 1_000, 1.0);
+        let source = SampleSource {
+            samples: &samples,
+            params: &params,
+            options: Options {
+                local: true,
+                time_scale: 1.0,
+            },
+        };
+        let dlq = key(
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            &[("QueueName", &params.dlq)],
+        );
+        assert_eq!(
+            source.fetch(&dlq),
+            Fetched::Samples(vec![(1_000, 1.0)], Some(Statistic::Sum))
+        );
+        let queue = key(
+            "AWS/SQS",
+            "ApproximateNumberOfMessagesVisible",
+            &[("QueueName", &params.queue)],
+        );
+        let errors = key(
+            "AWS/Lambda",
+            "Errors",
+            &[("FunctionName", &params.processor_function)],
+        );
+        for aws_only in [queue, errors] {
+            let Fetched::Unavailable(why) = source.fetch(&aws_only) else {
+                panic!("{aws_only} is not emitted locally");
+            };
+            assert!(why.contains(&aws_only.to_string()), "{why}");
+        }
+    }
+
+    #[test]
+    fn the_time_scale_shortens_periods_and_lengthens_durations_only() {
+        let params = Params::default();
+        let latency = key(
+            &params.namespace,
+            "EndToEndLatency",
+            &[("Service", "processor")],
+        );
+        let count = key(
+            &params.namespace,
+            "Deliveries",
+            &[("Service", "processor"), ("Outcome", "failed")],
+        );
+        let mut samples = Samples::default();
+        samples.push(latency.clone(), 0, 1_500.0);
+        samples.push(count.clone(), 0, 2.0);
+        let source = SampleSource {
+            samples: &samples,
+            params: &params,
+            options: Options {
+                local: false,
+                time_scale: 300.0,
+            },
+        };
+        assert_eq!(source.period_ms(300), 1_000);
+        assert_eq!(
+            source.fetch(&latency),
+            Fetched::Samples(vec![(0, 450_000.0)], None)
+        );
+        assert_eq!(source.fetch(&count), Fetched::Samples(vec![(0, 2.0)], None));
+    }
+}
