@@ -1,6 +1,7 @@
 //! From datapoints to an alarm state, as CloudWatch's user guide describes it
 //! ("Evaluating an alarm" and "How alarm state is evaluated when data is missing",
-//! <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation>):
+//! <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation.html> and
+//! <https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarms-and-missing-data.html>):
 //!
 //! - CloudWatch looks at an *evaluation range* longer than the N evaluation periods;
 //!   here N + [`EXTRA_PERIODS`] periods (5 for N = 3, as in the guide's tables).
