@@ -141,9 +141,12 @@ fn evaluate_fires_the_delivery_failure_alarm_when_half_the_deliveries_fail() {
         state_of(&alarms, "function-throttles-gateway"),
         "INSUFFICIENT_DATA"
     );
-    // Before the failures had lasted 10 minutes, it had not fired yet.
-    let early = evaluate(&file, &["--at", "2026-12-01T10:09:00Z"]);
+    // Five minutes in, one period of the two needed had failures: not yet. Four minutes
+    // later (the window slides every minute) two had.
+    let early = evaluate(&file, &["--at", "2026-12-01T10:05:00Z"]);
     assert_eq!(state_of(&early, "delivery-failure-rate"), "OK");
+    let later = evaluate(&file, &["--at", "2026-12-01T10:09:00Z"]);
+    assert_eq!(state_of(&later, "delivery-failure-rate"), "ALARM");
 }
 
 #[test]

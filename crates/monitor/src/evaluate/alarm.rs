@@ -1,5 +1,5 @@
 //! One metric alarm at one time, as CloudWatch evaluates it: the datapoints of the
-//! evaluation range that ends with the last complete period before that time (the
+//! evaluation range, whose newest period ends at the minute of the evaluation (the
 //! metric's statistic, or the metric math of the query that returns data), then the
 //! state from them ([`super::state::decide`]).
 
@@ -77,7 +77,7 @@ fn period_seconds(alarm: &MetricAlarm) -> i32 {
 }
 
 /// Evaluates `alarm` at `at`. With `ignore`, the state kept is the one reached by
-/// evaluating at every period boundary since the first sample, from INSUFFICIENT_DATA.
+/// evaluating every minute since the first sample, from INSUFFICIENT_DATA.
 pub fn evaluate_metric_alarm(
     alarm: &MetricAlarm,
     source: &SampleSource<'_>,
@@ -88,28 +88,29 @@ pub fn evaluate_metric_alarm(
         Err(why) => return unavailable(why),
     };
     let period = source.period_ms(period_seconds(alarm));
+    let minute = source.period_ms(60);
     let mut current = AlarmState::InsufficientData;
     if rule.treat_missing_data == TreatMissingData::Ignore
         && let Some(first) = source.samples.first_time()
     {
-        let mut step = first.div_euclid(period) * period + period;
-        while step < at {
-            current = evaluate_once(alarm, source, &rule, period, step, current).state;
-            step += period;
+        let mut when = first.div_euclid(minute) * minute + minute;
+        while when < at {
+            current = evaluate_once(alarm, source, &rule, (period, minute), when, current).state;
+            when += minute;
         }
     }
-    evaluate_once(alarm, source, &rule, period, at, current)
+    evaluate_once(alarm, source, &rule, (period, minute), at, current)
 }
 
 fn evaluate_once(
     alarm: &MetricAlarm,
     source: &SampleSource<'_>,
     rule: &Rule,
-    period: Millis,
+    (period, minute): (Millis, Millis),
     at: Millis,
     current: AlarmState,
 ) -> MetricOutcome {
-    let periods = Periods::ending_at(at, period, rule.range_periods());
+    let periods = Periods::ending_at(at, period, rule.range_periods(), minute);
     let series = match watched_series(alarm, source, &periods) {
         Ok(series) => series,
         Err(why) => return unavailable(why),

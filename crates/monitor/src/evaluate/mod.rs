@@ -4,7 +4,7 @@
 //!
 //! - [`statistic`]: a period's statistic from raw values (Sum, Average, SampleCount,
 //!   Minimum, Maximum, pNN, TC/TS/TM/PR with absolute bounds);
-//! - [`series`]: samples bucketed into periods aligned on the epoch;
+//! - [`series`]: samples bucketed into the periods of CloudWatch's sliding window;
 //! - [`math`]: the metric math the alarms use (arithmetic, comparisons, AND/OR, FILL,
 //!   IF), refused at `validate` time when anything else appears;
 //! - [`state`]: M of N over the evaluation range with the four treatments of missing
@@ -14,8 +14,8 @@
 //!   metrics, and the test-only time scale;
 //! - [`tests_data`]: the alarm tests kept in `alarms/tests/*.json` and their runner.
 //!
-//! An alarm is evaluated at time T on the evaluation range that ends with the last
-//! complete period before T.
+//! An alarm is evaluated at time T on the evaluation range whose newest period ends at
+//! the minute of T (CloudWatch's default sliding window, evaluated every minute).
 
 pub mod alarm;
 pub mod composite;
