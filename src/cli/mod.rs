@@ -8,6 +8,7 @@ mod doctor_local;
 mod export;
 mod load;
 mod monitor;
+mod monitor_eval;
 mod operator;
 mod receivers;
 mod redeliver;
@@ -32,7 +33,7 @@ pub struct Cli {
 enum Command {
     /// Run the whole pipeline in one process: gateway, durable queue, demo agent, delivery.
     Serve(serve::ServeArgs),
-    /// Dashboards and alarms as code: validate, diff, apply [--prune].
+    /// Dashboards and alarms as code: validate, diff, apply [--prune], test, evaluate.
     Monitor(monitor::MonitorArgs),
     /// The SLA report: end-to-end latency, success rate, attainment, error budget.
     Sla(sla::SlaArgs),

@@ -1,8 +1,10 @@
 //! `revops monitor validate | diff | apply [--prune]`: the dashboards and alarms under
 //! `dashboards/` and `alarms/` (of the current directory, or `--dir`), checked against
-//! the metric catalog built into the binary, compared with CloudWatch, and applied.
+//! the metric catalog built into the binary, compared with CloudWatch, and applied;
+//! `revops monitor test | evaluate` (in `monitor_eval`) show what the alarms would do.
 
 use super::common::runtime;
+use super::monitor_eval::{EvaluateArgs, TestArgs};
 use clap::{Args, Subcommand};
 use revops_monitor::account::Account;
 use revops_monitor::validate::{Validated, validate_dir};
@@ -31,14 +33,19 @@ enum MonitorAction {
         #[arg(long)]
         prune: bool,
     },
+    /// Run the alarm tests beside the definitions (alarms/tests/*.json): synthetic
+    /// series in, expected alarm states out; exit 1 naming each failed case.
+    Test(TestArgs),
+    /// Every alarm's state as CloudWatch would compute it from EMF lines at a time.
+    Evaluate(EvaluateArgs),
 }
 
 /// The parameters every definition may use.
 #[derive(Debug, Args)]
-struct DefinitionArgs {
+pub(super) struct DefinitionArgs {
     /// Directory holding dashboards/, alarms/ and docs/runbook.md.
     #[arg(long, default_value = ".")]
-    dir: PathBuf,
+    pub(super) dir: PathBuf,
     /// Deployment stage; alarms are named `revops-<stage>-…`.
     #[arg(long, env = "REVOPS_STAGE", default_value = "prod")]
     stage: String,
@@ -51,7 +58,7 @@ struct DefinitionArgs {
         env = "REVOPS_METRICS_NAMESPACE",
         default_value = "RevOps/WebhookGateway"
     )]
-    namespace: String,
+    pub(super) namespace: String,
     /// The gateway function's name.
     #[arg(long, default_value = "prod-revops-webhook-gateway")]
     gateway_function: String,
@@ -94,7 +101,7 @@ struct AccountArgs {
 }
 
 impl DefinitionArgs {
-    fn params(&self, alarm_topic_arn: Option<String>) -> Params {
+    pub(super) fn params(&self, alarm_topic_arn: Option<String>) -> Params {
         Params {
             stage: self.stage.clone(),
             region: self.region.clone(),
@@ -153,10 +160,13 @@ pub fn run(args: MonitorArgs) -> anyhow::Result<()> {
                 print_lines(&[format!("applied: {calls} CloudWatch calls")])
             })
         }
+        MonitorAction::Test(args) => super::monitor_eval::run_test(&args),
+        MonitorAction::Evaluate(args) => super::monitor_eval::run_evaluate(&args),
     }
 }
 
-fn validate(dir: &std::path::Path, params: &Params) -> anyhow::Result<Validated> {
+/// Reads, renders and checks the definitions; each problem goes to standard error.
+pub(super) fn validate(dir: &std::path::Path, params: &Params) -> anyhow::Result<Validated> {
     validate_dir(dir, params).map_err(|problems| {
         let mut err = std::io::stderr().lock();
         for problem in &problems {

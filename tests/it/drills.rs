@@ -11,6 +11,10 @@
 //!   requests keep coming; with the default retry schedules and receive limit, every
 //!   request is delivered once it is back, none dead-lettered.
 //! - `kill_9`: `kill -9` under load and a restart; nothing accepted is lost.
+//! - `alarm_faults`: faults that must page, ending at `revops monitor evaluate` on the
+//!   EMF lines written: a receiver down for good fires the delivery-failure and DLQ
+//!   alarms, a slow agent (in process) and a slow receiver the p95 latency alarm. `receiver_down` ends there too: its
+//!   requests are all delivered in the end, so the delivery-failure alarm stays quiet.
 //! - The same queue message twice (one agent call, one `webhook-id`) is pinned by
 //!   `crates/local/tests/processor.rs`
 //!   (`two_copies_of_one_message_ask_the_agent_once_and_deliver_once`), which hands two
@@ -20,6 +24,7 @@
 
 mod agent_outage;
 mod agent_throttled;
+mod alarm_faults;
 mod flaky_receiver;
 mod kill_9;
 mod load;

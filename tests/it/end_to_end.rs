@@ -1,5 +1,7 @@
-//! One valid request, from the `202` to a signed delivery with exactly the seed's keys.
+//! One valid request, from the `202` to a signed delivery with exactly the seed's keys;
+//! the alarms evaluated on the EMF lines it wrote leave none in ALARM.
 
+use crate::support::alarms::{DRILL_TIME_SCALE, alarm_states, firing};
 use crate::support::{
     Receiver, SEED_REQUEST, SEED_WEBHOOK_KEYS, TEST_SECRET, TestHost, host::timeline,
     signature_verifies, sorted_keys, wait_until,
@@ -124,6 +126,13 @@ async fn the_seed_request_is_answered_and_delivered_signed_with_the_seed_keys() 
         ]
     );
     host.stop().await;
+
+    // The alarms on the EMF lines of this healthy run (in the drills' compressed time):
+    // none is in ALARM.
+    let states = alarm_states(host.data_dir(), DRILL_TIME_SCALE);
+    assert!(firing(&states).is_empty(), "{:#?}", firing(&states));
+    assert_eq!(states["delivery-failure-rate"].state, "OK");
+    assert_eq!(states["e2e-latency-p95"].state, "OK");
 }
 
 #[tokio::test]

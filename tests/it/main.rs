@@ -14,6 +14,7 @@ mod end_to_end;
 mod export;
 mod inbound;
 mod load;
+mod monitor_alarms;
 mod observability;
 mod openapi;
 mod receivers;

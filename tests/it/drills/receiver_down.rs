@@ -1,6 +1,7 @@
 //! Drill: the receiver is down for a while, then back. Every accepted request is retried
 //! on the `DELIVERY_RETRY_SCHEDULE` (no attempt sooner than scheduled) and delivered once
-//! the receiver is back, none dead-lettered.
+//! the receiver is back, none dead-lettered; so the delivery-failure and DLQ alarms,
+//! evaluated on the EMF lines it wrote, stay out of ALARM.
 
 use super::{
     load::post_many,
@@ -8,6 +9,7 @@ use super::{
     serve::{Serve, status},
     tally::Tally,
 };
+use crate::support::alarms::{DRILL_TIME_SCALE, alarm_states};
 use crate::support::wait_until;
 use chrono::DateTime;
 use serde_json::Value;
@@ -90,4 +92,15 @@ async fn receiver_down_for_a_while_then_back() {
         "drill receiver_down: outage {OUTAGE:?}, at most {most_attempts} attempts per request"
     );
     Tally::of(&accepted, &delivered).report("receiver_down");
+
+    // The alarms on what it wrote: a short outage whose requests are all delivered in
+    // the end is no delivery failure, and nothing reached the dead letters.
+    let states = alarm_states(data_dir.path(), DRILL_TIME_SCALE);
+    for quiet in ["delivery-failure-rate", "dlq-not-empty"] {
+        assert_ne!(
+            states[quiet].state, "ALARM",
+            "{quiet}: {}",
+            states[quiet].reason
+        );
+    }
 }

@@ -2,6 +2,7 @@
 //! counts its calls, and polling helpers.
 
 pub mod agent;
+pub mod alarms;
 pub mod binary;
 pub mod host;
 pub mod switchable;

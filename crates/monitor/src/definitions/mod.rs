@@ -5,6 +5,7 @@
 pub mod alarm;
 pub mod dashboard;
 mod load;
+pub(crate) use load::parse as parse_json;
 pub mod metric;
 mod problem;
 mod runbook;

@@ -11,6 +11,8 @@ use crate::checks::{
 use crate::definitions::Runbook;
 use crate::definitions::alarm::{AlarmQuery, MetricAlarmDef};
 use crate::definitions::metric::ForEach;
+use crate::evaluate::math;
+use crate::evaluate::statistic::Statistic;
 use crate::{FunctionRole, Problem};
 
 /// The longest alarm description CloudWatch takes.
@@ -118,7 +120,7 @@ fn source(
                     "an alarm on `metric` needs a `stat`",
                 ));
             } else {
-                scope.check(&format!("{field}.stat"), check_stat(&stat), problems);
+                scope.check(&format!("{field}.stat"), check_alarm_stat(&stat), problems);
             }
             AlarmSource::Metric {
                 metric,
@@ -172,7 +174,7 @@ fn queries(
                 let metric = render_metric(scope, &at("metric"), metric, problems);
                 let stat = query.stat.clone().unwrap_or_default();
                 match &query.stat {
-                    Some(stat) => scope.check(&at("stat"), check_stat(stat), problems),
+                    Some(stat) => scope.check(&at("stat"), check_alarm_stat(stat), problems),
                     None => problems
                         .push(scope.problem(&at("stat"), "a query on `metric` needs a `stat`")),
                 }
@@ -184,11 +186,9 @@ fn queries(
             });
             let expression = query.expression.as_ref().map(|expression| {
                 let text = scope.text(&at("expression"), expression, problems);
-                scope.check(
-                    &at("expression"),
-                    check_expression(&text, &query.id, &ids, scope.params),
-                    problems,
-                );
+                let checked = check_expression(&text, &query.id, &ids, scope.params)
+                    .and_then(|()| math::parse(&text).map(drop));
+                scope.check(&at("expression"), checked, problems);
                 text
             });
             if metric_stat.is_some() == expression.is_some() {
@@ -290,6 +290,12 @@ pub(crate) fn render_actions(
             arn
         })
         .collect()
+}
+
+/// A statistic CloudWatch accepts and the alarm evaluator computes exactly.
+fn check_alarm_stat(stat: &str) -> Result<(), String> {
+    check_stat(stat)?;
+    Statistic::parse(stat).map(drop)
 }
 
 fn to_i32(value: u32) -> i32 {

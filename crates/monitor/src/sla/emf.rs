@@ -52,6 +52,92 @@ pub fn from_emf_file(
     ))
 }
 
+/// One metric of a valid EMF line.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmfMetric {
+    /// The namespace of the directive naming it.
+    pub namespace: String,
+    /// Its name.
+    pub name: String,
+    /// Each dimension set it is published under, with the line's values.
+    pub dimension_sets: Vec<BTreeMap<String, String>>,
+    /// Its values.
+    pub values: Vec<f64>,
+}
+
+/// A valid EMF line: its time and its metrics.
+#[derive(Debug, Clone, PartialEq)]
+pub struct EmfLine {
+    /// `_aws.Timestamp`.
+    pub at: DateTime<Utc>,
+    /// Every metric of every directive.
+    pub metrics: Vec<EmfMetric>,
+}
+
+/// Reads EMF lines, checking each with the telemetry validator; blank lines are passed
+/// over, invalid ones reported.
+pub fn read_emf_lines<'a>(
+    lines: impl Iterator<Item = &'a str>,
+) -> (Vec<EmfLine>, Vec<SkippedLine>) {
+    let mut read = Vec::new();
+    let mut skipped = Vec::new();
+    for (index, line) in lines.enumerate() {
+        if line.trim().is_empty() {
+            continue;
+        }
+        match parse_emf_line(line) {
+            Ok(parsed) => read.push(parsed),
+            Err(reason) => skipped.push(SkippedLine {
+                line: index + 1,
+                reason,
+            }),
+        }
+    }
+    (read, skipped)
+}
+
+/// One line, checked with the telemetry validator.
+fn parse_emf_line(line: &str) -> Result<EmfLine, String> {
+    let values = validate_line(line).map_err(|error| error.to_string())?;
+    let root: Value = serde_json::from_str(line).map_err(|error| error.to_string())?;
+    let aws = &root["_aws"];
+    let at = aws["Timestamp"]
+        .as_i64()
+        .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
+        .ok_or("_aws.Timestamp is not a time")?;
+    let mut metrics = Vec::new();
+    for directive in aws["CloudWatchMetrics"].as_array().into_iter().flatten() {
+        let namespace = directive["Namespace"].as_str().unwrap_or_default();
+        let dimension_sets: Vec<BTreeMap<String, String>> = directive["Dimensions"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(Value::as_array)
+            .map(|set| {
+                set.iter()
+                    .filter_map(Value::as_str)
+                    .map(|name| {
+                        let value = root[name].as_str().unwrap_or_default();
+                        (name.to_owned(), value.to_owned())
+                    })
+                    .collect()
+            })
+            .collect();
+        for metric in directive["Metrics"].as_array().into_iter().flatten() {
+            let name = metric["Name"].as_str().unwrap_or_default();
+            if let Some(found) = values.iter().find(|value| value.name == name) {
+                metrics.push(EmfMetric {
+                    namespace: namespace.to_owned(),
+                    name: name.to_owned(),
+                    dimension_sets: dimension_sets.clone(),
+                    values: found.values.clone(),
+                });
+            }
+        }
+    }
+    Ok(EmfLine { at, metrics })
+}
+
 /// Reads EMF lines; `from` and `to` default to the first and last line's time.
 pub fn from_emf_lines<'a>(
     lines: impl Iterator<Item = &'a str>,
@@ -61,50 +147,28 @@ pub fn from_emf_lines<'a>(
     to: Option<DateTime<Utc>>,
     objective: Objective,
 ) -> EmfRead {
-    let mut skipped = Vec::new();
+    let (read, skipped) = read_emf_lines(lines);
     let mut latencies: Vec<(DateTime<Utc>, f64)> = Vec::new();
     let mut outcomes: BTreeMap<String, f64> = BTreeMap::new();
     let mut seen: Option<(DateTime<Utc>, DateTime<Utc>)> = None;
-    for (index, line) in lines.enumerate() {
-        if line.trim().is_empty() {
-            continue;
-        }
-        let metrics = match validate_line(line) {
-            Ok(metrics) => metrics,
-            Err(error) => {
-                skipped.push(SkippedLine {
-                    line: index + 1,
-                    reason: error.to_string(),
-                });
-                continue;
-            }
-        };
-        let Ok(root) = serde_json::from_str::<Value>(line) else {
-            continue;
-        };
-        let aws = &root["_aws"];
-        let in_namespace = aws["CloudWatchMetrics"]
-            .as_array()
-            .is_some_and(|d| d.iter().any(|d| d["Namespace"] == namespace));
-        let Some(at) = aws["Timestamp"]
-            .as_i64()
-            .and_then(|ms| Utc.timestamp_millis_opt(ms).single())
-        else {
-            continue;
-        };
+    for line in &read {
+        let at = line.at;
+        let in_namespace = line.metrics.iter().any(|m| m.namespace == namespace);
         let inside = from.is_none_or(|from| at >= from) && to.is_none_or(|to| at < to);
         if !in_namespace || !inside {
             continue;
         }
         seen = Some(seen.map_or((at, at), |(first, last)| (first.min(at), last.max(at))));
-        for metric in metrics {
+        for metric in line.metrics.iter().filter(|m| m.namespace == namespace) {
             if metric.name == catalog::END_TO_END_LATENCY.name {
                 latencies.extend(metric.values.iter().map(|v| (at, *v)));
             } else if metric.name == catalog::DELIVERIES.name {
-                let outcome = root[catalog::OUTCOME]
-                    .as_str()
-                    .unwrap_or_default()
-                    .to_owned();
+                let outcome = metric
+                    .dimension_sets
+                    .iter()
+                    .find_map(|set| set.get(catalog::OUTCOME))
+                    .cloned()
+                    .unwrap_or_default();
                 *outcomes.entry(outcome).or_default() += metric.values.iter().sum::<f64>();
             }
         }

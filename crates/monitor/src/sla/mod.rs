@@ -18,7 +18,9 @@ mod window;
 
 pub use chart::render_svg;
 pub use cloudwatch::from_cloudwatch;
-pub use emf::{EmfRead, SkippedLine, from_emf_file, from_emf_lines};
+pub use emf::{
+    EmfLine, EmfMetric, EmfRead, SkippedLine, from_emf_file, from_emf_lines, read_emf_lines,
+};
 pub use percentile::nearest_rank;
 pub use render::{Format, render};
 pub use report::{Deliveries, Latency, Objective, SlaInputs, SlaReport};

@@ -5,6 +5,7 @@
 #![allow(clippy::unwrap_used, reason = "tests fail loudly")]
 #![allow(missing_docs, reason = "test helpers")]
 
+mod alarm_tests;
 mod apply;
 mod fake_cloudwatch;
 mod sla;
