@@ -6,11 +6,13 @@
 //! allowed by the address guard. Locally also: the queue's oldest message and the free
 //! space of the data directory (`doctor_local.rs`). On AWS: the queue's backlog and
 //! visibility timeout against the processor's timeout, the redrive count against
-//! `REVOPS_MAX_RECEIVES`, and X-Ray tracing on each function (`doctor_aws.rs`).
+//! `REVOPS_MAX_RECEIVES`, and X-Ray tracing on each function (`doctor_aws.rs`); the age of
+//! the oldest message and the alarms deployed against the code's, from CloudWatch
+//! (`doctor_cloudwatch.rs`).
 
 use super::{
     common::runtime,
-    doctor_aws, doctor_local,
+    doctor_aws, doctor_cloudwatch, doctor_local,
     operator::{FunctionNames, HostArgs, HostPorts, OutputFormat},
 };
 use clap::Args;
@@ -31,6 +33,8 @@ pub struct DoctorArgs {
     host: HostArgs,
     #[command(flatten)]
     functions: FunctionNames,
+    #[command(flatten)]
+    alarms: doctor_cloudwatch::AlarmSource,
     /// text or json.
     #[arg(long, default_value = "text")]
     format: OutputFormat,
@@ -167,6 +171,10 @@ async fn checks(args: &DoctorArgs) -> Vec<Check> {
                     functions: &args.functions,
                 })
                 .await,
+            );
+            checks.extend(
+                doctor_cloudwatch::checks(&resources.clients, host, &args.functions, &args.alarms)
+                    .await,
             );
         }
     }

@@ -4,6 +4,7 @@ mod common;
 mod dlq;
 mod doctor;
 mod doctor_aws;
+mod doctor_cloudwatch;
 mod doctor_local;
 mod export;
 mod load;

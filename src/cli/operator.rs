@@ -118,11 +118,7 @@ impl HostArgs {
     /// The X-Ray console's page for the trace `trace_id` (32 hex digits) in this region,
     /// or its trace list when there is none.
     pub fn xray_link(&self, trace_id: Option<&str>) -> String {
-        let region = self
-            .region
-            .clone()
-            .or_else(|| std::env::var("AWS_REGION").ok())
-            .unwrap_or_else(|| "us-east-1".to_owned());
+        let region = self.region();
         let base = format!(
             "https://{region}.console.aws.amazon.com/cloudwatch/home?region={region}#xray:traces"
         );
@@ -158,6 +154,30 @@ impl HostArgs {
         HostPorts::over(Arc::new(resources.store), Arc::new(queue))
     }
 
+    /// The AWS region: `--region`, else `AWS_REGION`, else `us-east-1`.
+    pub fn region(&self) -> String {
+        self.region
+            .clone()
+            .or_else(|| std::env::var("AWS_REGION").ok())
+            .unwrap_or_else(|| "us-east-1".to_owned())
+    }
+
+    /// The request queue's name: `--queue`, else the stage's.
+    pub fn queue_name(&self) -> String {
+        self.named(self.queue.as_ref(), "outbound-queue")
+    }
+
+    /// The dead-letter queue's name: `--dlq`, else the stage's.
+    pub fn dlq_name(&self) -> String {
+        self.named(self.dlq.as_ref(), "outbound-dlq")
+    }
+
+    /// A resource's name: the one given, else the stage's `<stage>-revops-webhook-<suffix>`.
+    fn named(&self, name: Option<&String>, suffix: &str) -> String {
+        name.cloned()
+            .unwrap_or_else(|| format!("{}-revops-webhook-{suffix}", self.stage))
+    }
+
     /// The stage, which names the AWS resources.
     pub fn stage(&self) -> &str {
         &self.stage
@@ -167,25 +187,13 @@ impl HostArgs {
     /// not).
     pub async fn aws_resources(&self) -> AwsResources {
         let clients = AwsClients::from_env_in(self.region.clone()).await;
-        let named = |name: &Option<String>, suffix: &str| {
-            name.clone()
-                .unwrap_or_else(|| format!("{}-revops-webhook-{suffix}", self.stage))
-        };
-        let requests_url = queue_url(
-            &clients,
-            &named(&self.queue, "outbound-queue"),
-            "queue",
-            "--queue",
-        )
-        .await;
-        let dead_letter_url = queue_url(
-            &clients,
-            &named(&self.dlq, "outbound-dlq"),
-            "dead-letter queue",
-            "--dlq",
-        )
-        .await;
-        let store = DynamoStore::new(clients.dynamodb.clone(), named(&self.table, "tracking"));
+        let requests_url = queue_url(&clients, &self.queue_name(), "queue", "--queue").await;
+        let dead_letter_url =
+            queue_url(&clients, &self.dlq_name(), "dead-letter queue", "--dlq").await;
+        let store = DynamoStore::new(
+            clients.dynamodb.clone(),
+            self.named(self.table.as_ref(), "tracking"),
+        );
         if let Err(error) = store.ping().await {
             usage_error(&format!(
                 "cannot reach the tracking table {} ({error}): name it with --table or --stage",

@@ -1,12 +1,17 @@
 //! `revops doctor`: a healthy local setup passes (exit 0); dead letters waiting are a
 //! warning that names `revops dlq replay`; a `WEBHOOK_URL` the address guard refuses is a
 //! failure that says why (exit 1); on AWS (moto), a queue whose visibility timeout is
-//! shorter than the processor's timeout fails, and a redrive count below its receive
-//! limit fails.
+//! shorter than the processor's timeout fails, a redrive count below its receive limit
+//! fails, an oldest message past the alarm's 10 minutes fails and so do alarms the code
+//! has but the account lacks (CloudWatch: the testkit's stand-in), until `revops monitor
+//! apply` deploys them.
 
 use crate::support::{Switchable, TestHost, binary::revops_with};
 use revops_aws::{AwsClients, create_table_if_missing};
-use revops_testkit::{moto, unique};
+use revops_testkit::{
+    cloudwatch::{FakeCloudWatch, Sample},
+    moto, unique,
+};
 use serde_json::Value;
 use std::time::Duration;
 
@@ -123,7 +128,7 @@ async fn role() -> String {
     format!("arn:aws:iam::123456789012:role/{name}")
 }
 
-#[tokio::test]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn on_aws_a_visibility_timeout_below_the_processors_timeout_fails() {
     let clients = AwsClients::from_sdk_config(&moto().config().await);
     let stage = unique("stage");
@@ -185,12 +190,23 @@ async fn on_aws_a_visibility_timeout_below_the_processors_timeout_fails() {
             assert!(function == "revops-manager-agent-wrapper", "{error:?}");
         }
     }
+    let cloudwatch = FakeCloudWatch::start().await;
+    cloudwatch.state.lock().unwrap().samples.push(Sample {
+        namespace: "AWS/SQS".into(),
+        metric_name: "ApproximateAgeOfOldestMessage".into(),
+        dimensions: [("QueueName".to_owned(), name("outbound-queue"))].into(),
+        timestamp_ms: chrono::Utc::now().timestamp_millis() - 120_000,
+        value: 900.0,
+    });
+    let topic = "arn:aws:sns:us-east-1:123456789012:revops-alarms";
     let env = [
         ("AWS_ENDPOINT_URL", moto().endpoint()),
+        ("AWS_ENDPOINT_URL_CLOUDWATCH", cloudwatch.url.as_str()),
         ("AWS_REGION", "us-east-1"),
         ("AWS_ACCESS_KEY_ID", "testing"),
         ("AWS_SECRET_ACCESS_KEY", "testing"),
         ("WEBHOOK_URL", "https://example.com/hook"),
+        ("REVOPS_ALARM_TOPIC_ARN", topic),
     ];
     let (code, checks) = doctor(
         &[
@@ -211,4 +227,49 @@ async fn on_aws_a_visibility_timeout_below_the_processors_timeout_fails() {
     );
     let (_, state, detail) = state_of(&checks, "redrive");
     assert_eq!(state, "fail", "5 receives, below the default 30: {detail}");
+    let (_, state, detail) = state_of(&checks, "oldest message");
+    assert_eq!(
+        state, "fail",
+        "900 s, past the alarm's 10 minutes: {detail}"
+    );
+    let (_, state, detail) = state_of(&checks, "alarms");
+    assert_eq!(state, "fail", "none deployed: {detail}");
+    assert!(
+        detail.contains("not deployed") && detail.contains("delivery-failure-rate"),
+        "{detail}"
+    );
+
+    let gateway = name("gateway");
+    let applied = revops_with(
+        &[
+            "monitor",
+            "apply",
+            "--dir",
+            ".",
+            "--stage",
+            &stage,
+            "--gateway-function",
+            &gateway,
+            "--processor-function",
+            &processor,
+            "--queue",
+            &name("outbound-queue"),
+            "--dlq",
+            &name("outbound-dlq"),
+        ],
+        &env,
+    );
+    assert!(applied.status.success(), "{applied:?}");
+    let (_, checks) = doctor(
+        &[
+            "--aws",
+            "--stage",
+            &stage,
+            "--processor-function",
+            &processor,
+        ],
+        &env,
+    );
+    let (_, state, detail) = state_of(&checks, "alarms");
+    assert_eq!(state, "ok", "applied as the code has them: {detail}");
 }

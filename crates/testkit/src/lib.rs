@@ -2,6 +2,8 @@
 //!
 //! - [`moto`](mod@moto): the AWS emulator (SQS, DynamoDB, S3), one server per test binary, and an
 //!   `SdkConfig` pointed at it;
+//! - [`cloudwatch`]: a stand-in CloudWatch speaking the SDK's CBOR protocol (alarms,
+//!   dashboards, GetMetricData with percentiles), which moto cannot;
 //! - [`bedrock`]: a stand-in for Bedrock's `InvokeAgent` that speaks the event-stream
 //!   protocol;
 //! - [`otlp`]: an OTLP/HTTP trace receiver that decodes the spans exporters send;
@@ -24,6 +26,7 @@
 
 pub mod archive;
 pub mod bedrock;
+pub mod cloudwatch;
 pub mod invoke_api;
 pub mod lambda_function;
 pub mod lambda_process;

@@ -94,6 +94,17 @@ pub enum Change {
     },
 }
 
+impl Change {
+    /// The name of the resource it changes.
+    pub fn name(&self) -> &str {
+        match self {
+            Change::Create { name, .. }
+            | Change::Update { name, .. }
+            | Change::Delete { name, .. } => name,
+        }
+    }
+}
+
 /// What apply would do.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub struct Plan {

@@ -46,7 +46,7 @@ fn a_changed_threshold_fails_the_test_that_covers_it_naming_the_alarm_and_datapo
         .unwrap_or_else(|| panic!("no failure for the changed alarm: {:?}", run.failures));
     let message = failure.to_string();
     assert!(message.contains("expected ALARM, got OK"), "{message}");
-    assert!(message.contains("+30m* 50"), "the datapoints: {message}");
+    assert!(message.contains("+31m* 50"), "the datapoints: {message}");
     assert!(message.contains("alarms/tests/delivery.json"), "{message}");
     // Only the tests that watch that alarm (and the composite over it) fail.
     assert!(

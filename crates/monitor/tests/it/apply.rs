@@ -3,11 +3,11 @@
 //! changed threshold shows in the diff and is then applied, and prune removes an owned
 //! alarm that left the code while keeping a foreign one.
 
-use crate::fake_cloudwatch::FakeCloudWatch;
 use crate::support::{TOPIC, copy_of_repo_definitions, edit, params, repo_dir};
 use revops_monitor::account::{Account, ResourceKind};
 use revops_monitor::validate::validate_dir;
 use revops_monitor::{Change, DesiredState, Plan};
+use revops_testkit::cloudwatch::FakeCloudWatch;
 use std::path::Path;
 
 fn desired(dir: &Path) -> DesiredState {
@@ -72,7 +72,7 @@ async fn apply_creates_everything_and_a_second_apply_changes_nothing() {
         Some("EndToEndLatency")
     );
     assert_eq!(
-        crate::fake_cloudwatch::cbor::number(latency.field("Threshold").unwrap()),
+        revops_testkit::cloudwatch::cbor::number(latency.field("Threshold").unwrap()),
         Some(300_000.0)
     );
     assert_eq!(
@@ -150,7 +150,7 @@ async fn a_changed_threshold_shows_in_the_diff_and_is_then_applied() {
     );
     let stored = cloudwatch.alarm("revops-prod-e2e-latency-p95").unwrap();
     assert_eq!(
-        crate::fake_cloudwatch::cbor::number(stored.field("Threshold").unwrap()),
+        revops_testkit::cloudwatch::cbor::number(stored.field("Threshold").unwrap()),
         Some(240_000.0)
     );
     assert!(plan(&account, &desired).await.is_empty(true));

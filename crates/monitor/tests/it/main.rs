@@ -7,7 +7,6 @@
 
 mod alarm_tests;
 mod apply;
-mod fake_cloudwatch;
 mod sla;
 mod support;
 mod validate;

@@ -3,13 +3,13 @@
 //! attainment; from CloudWatch (GetMetricData with percentile statistics, against the
 //! local CBOR CloudWatch) it reports the same numbers for the same data.
 
-use crate::fake_cloudwatch::{FakeCloudWatch, Sample};
 use chrono::{DateTime, Duration, Utc};
 use revops_monitor::sla::{self, Format, Objective, SlaReport, Window};
 use revops_telemetry::emf::Record;
 use revops_telemetry::emf::catalog::{
     DELIVERIES, END_TO_END_LATENCY, OUTCOME, REQUESTS_ACCEPTED, SERVICE,
 };
+use revops_testkit::cloudwatch::{FakeCloudWatch, Sample};
 use std::collections::BTreeMap;
 
 const NAMESPACE: &str = "RevOps/WebhookGateway";

@@ -22,8 +22,11 @@ pub use metrics::Sample;
 /// What the fake account holds.
 #[derive(Debug, Default)]
 pub struct State {
+    /// Dashboard bodies by name.
     pub dashboards: BTreeMap<String, String>,
+    /// Metric and composite alarms by name.
     pub alarms: BTreeMap<String, Stored>,
+    /// The raw metric values GetMetricData computes its statistics from.
     pub samples: Vec<Sample>,
     /// Every operation called, in order.
     pub calls: Vec<String>,
@@ -32,12 +35,16 @@ pub struct State {
 /// A CloudWatch error.
 #[derive(Debug)]
 pub struct Fault {
+    /// The HTTP status.
     pub status: u16,
+    /// The error code (`__type`).
     pub code: &'static str,
+    /// What went wrong.
     pub message: String,
 }
 
 impl Fault {
+    /// An `InvalidParameterValue` saying `message`.
     pub fn invalid(message: &str) -> Self {
         Self {
             status: 400,
@@ -49,7 +56,9 @@ impl Fault {
 
 /// A running fake; stops with the test's runtime.
 pub struct FakeCloudWatch {
+    /// Its endpoint, as `AWS_ENDPOINT_URL_CLOUDWATCH` takes it.
     pub url: String,
+    /// What it holds, for the test to seed and read.
     pub state: Arc<Mutex<State>>,
 }
 

@@ -10,14 +10,19 @@ use std::collections::BTreeMap;
 /// One raw value of a metric.
 #[derive(Debug, Clone)]
 pub struct Sample {
+    /// Its namespace.
     pub namespace: String,
+    /// Its name.
     pub metric_name: String,
+    /// Its dimensions.
     pub dimensions: BTreeMap<String, String>,
+    /// When, in epoch milliseconds.
     pub timestamp_ms: i64,
+    /// The value.
     pub value: f64,
 }
 
-pub fn get_metric_data(state: &State, input: &Value) -> Result<Value, Fault> {
+pub(crate) fn get_metric_data(state: &State, input: &Value) -> Result<Value, Fault> {
     let start = get(input, "StartTime")
         .and_then(timestamp_ms)
         .ok_or_else(|| Fault::invalid("StartTime is required"))?;

@@ -12,7 +12,7 @@ use ciborium::Value;
 /// CloudWatch's 50, so that paging is exercised).
 const PAGE: usize = 10;
 
-pub fn put_dashboard(state: &mut State, input: &Value) -> Result<Value, Fault> {
+pub(crate) fn put_dashboard(state: &mut State, input: &Value) -> Result<Value, Fault> {
     let name = required(input, "DashboardName")?;
     let body = required(input, "DashboardBody")?;
     if serde_json::from_str::<serde_json::Value>(&body).is_err() {
@@ -25,7 +25,7 @@ pub fn put_dashboard(state: &mut State, input: &Value) -> Result<Value, Fault> {
     )]))
 }
 
-pub fn get_dashboard(state: &State, input: &Value) -> Result<Value, Fault> {
+pub(crate) fn get_dashboard(state: &State, input: &Value) -> Result<Value, Fault> {
     let name = required(input, "DashboardName")?;
     let body = state.dashboards.get(&name).ok_or_else(|| Fault {
         status: 404,
@@ -42,7 +42,7 @@ pub fn get_dashboard(state: &State, input: &Value) -> Result<Value, Fault> {
     ]))
 }
 
-pub fn put_metric_alarm(state: &mut State, input: &Value) -> Result<Value, Fault> {
+pub(crate) fn put_metric_alarm(state: &mut State, input: &Value) -> Result<Value, Fault> {
     let name = required(input, "AlarmName")?;
     for field in ["EvaluationPeriods", "ComparisonOperator"] {
         required_value(input, field)?;
@@ -58,7 +58,7 @@ pub fn put_metric_alarm(state: &mut State, input: &Value) -> Result<Value, Fault
     Ok(map(Vec::new()))
 }
 
-pub fn put_composite_alarm(state: &mut State, input: &Value) -> Result<Value, Fault> {
+pub(crate) fn put_composite_alarm(state: &mut State, input: &Value) -> Result<Value, Fault> {
     let name = required(input, "AlarmName")?;
     let rule = required(input, "AlarmRule")?;
     for child in rule_children(&rule) {
@@ -74,7 +74,7 @@ pub fn put_composite_alarm(state: &mut State, input: &Value) -> Result<Value, Fa
     Ok(map(Vec::new()))
 }
 
-pub fn describe_alarms(state: &State, input: &Value) -> Result<Value, Fault> {
+pub(crate) fn describe_alarms(state: &State, input: &Value) -> Result<Value, Fault> {
     let prefix = text(input, "AlarmNamePrefix").unwrap_or_default();
     let names = texts(input, "AlarmNames");
     let mut types = texts(input, "AlarmTypes");
@@ -119,7 +119,7 @@ pub fn describe_alarms(state: &State, input: &Value) -> Result<Value, Fault> {
     Ok(map(out))
 }
 
-pub fn delete_alarms(state: &mut State, input: &Value) -> Result<Value, Fault> {
+pub(crate) fn delete_alarms(state: &mut State, input: &Value) -> Result<Value, Fault> {
     let names = texts(input, "AlarmNames");
     let composites = names
         .iter()
@@ -161,6 +161,7 @@ pub fn delete_alarms(state: &mut State, input: &Value) -> Result<Value, Fault> {
 /// An alarm as the fake keeps it.
 #[derive(Debug, Clone)]
 pub struct Stored {
+    /// The alarm's name.
     pub name: String,
     /// What DescribeAlarms returns for it.
     pub value: Value,
@@ -219,7 +220,7 @@ fn stored(input: &Value, name: &str) -> Value {
 }
 
 /// The alarms a rule names.
-pub fn rule_children(rule: &str) -> Vec<String> {
+pub(crate) fn rule_children(rule: &str) -> Vec<String> {
     rule.split("ALARM(")
         .skip(1)
         .filter_map(|rest| rest.split_once(')'))
