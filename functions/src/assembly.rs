@@ -41,10 +41,12 @@ impl AwsPipeline {
         let sdk = aws_config::load_defaults(aws_config::BehaviorVersion::latest()).await;
         let clients = AwsClients::from_sdk_config(&sdk);
         let clock = Arc::new(SystemClock);
-        let store = Arc::new(DynamoStore::new(
-            clients.dynamodb.clone(),
-            resources.tracking_table,
-        ));
+        // REVOPS_RETENTION sets the records' DynamoDB TTL, as it sets the local sweep.
+        let retention = env.duration("REVOPS_RETENTION", revops_core::config::DEFAULT_RETENTION)?;
+        let store = Arc::new(
+            DynamoStore::new(clients.dynamodb.clone(), resources.tracking_table)
+                .with_retention(retention),
+        );
         let (producer, consumer) = queue_pair(
             clients.sqs.clone(),
             &resources.queue_url,

@@ -5,6 +5,7 @@
 //! metrics from one catalog, written by events that also log and annotate the span.
 
 pub mod agent_steps;
+pub mod daily_file;
 pub mod emf;
 pub mod events;
 mod handle;

@@ -20,6 +20,7 @@ mod openapi;
 mod receivers;
 mod replay;
 mod replay_aws;
+mod retention;
 mod routing;
 mod secrets;
 mod signatures;

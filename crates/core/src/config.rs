@@ -85,6 +85,22 @@ impl<F: Fn(&str) -> Option<String>> Env<F> {
         }
     }
 
+    /// A duration written for people (`30d`, `12h`, `2s`, `1h 30m`), or `default` when
+    /// unset; zero is refused.
+    pub fn duration(&self, name: &str, default: Duration) -> Result<Duration, ConfigError> {
+        let Some(raw) = self.get(name) else {
+            return Ok(default);
+        };
+        match humantime::parse_duration(raw.trim()) {
+            Ok(duration) if !duration.is_zero() => Ok(duration),
+            Ok(_) => Err(ConfigError::new(name, "must be more than 0")),
+            Err(_) => Err(ConfigError::new(
+                name,
+                format!("must be a duration such as 30d, 12h or 2s (got {raw:?})"),
+            )),
+        }
+    }
+
     /// An http(s) URL, if set.
     pub fn url(&self, name: &str) -> Result<Option<String>, ConfigError> {
         let Some(url) = self.get(name) else {
@@ -166,7 +182,14 @@ pub struct PipelineSettings {
     /// `WEBHOOK_ALLOW_HTTP`: whether plain http targets are allowed (host default when
     /// unset: yes locally, no in Lambda).
     pub allow_http: Option<bool>,
+    /// `REVOPS_RETENTION` (30 days): how long a finished request is kept. Locally the
+    /// sweep deletes it (with its timeline, spans and log lines) and the files past it;
+    /// on AWS it sets the records' DynamoDB TTL.
+    pub retention: Duration,
 }
+
+/// How long a finished request is kept unless `REVOPS_RETENTION` says otherwise.
+pub const DEFAULT_RETENTION: Duration = Duration::from_secs(30 * 24 * 60 * 60);
 
 impl PipelineSettings {
     /// Reads the settings, with `host`'s defaults.
@@ -211,6 +234,7 @@ impl PipelineSettings {
             host,
             max_receives,
             breaker,
+            retention: env.duration("REVOPS_RETENTION", DEFAULT_RETENTION)?,
             delivery_policy: env
                 .schedule("DELIVERY_RETRY_SCHEDULE", RetryPolicy::delivery_default())?,
             inline_retry_budget: env.seconds(

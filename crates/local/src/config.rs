@@ -112,6 +112,9 @@ mod tests {
             RetryPolicy::delivery_default()
         );
         assert_eq!(config.pipeline.attempt_timeout, Duration::from_secs(30));
+        assert_eq!(config.pipeline.retention, Duration::from_secs(30 * 86_400));
+        let short = super::tests::config(&[("REVOPS_RETENTION", "12h")]).unwrap();
+        assert_eq!(short.pipeline.retention, Duration::from_secs(12 * 3600));
         let outlasted = config
             .pipeline
             .agent_backoff
@@ -134,6 +137,11 @@ mod tests {
         assert!(bad.problem.contains("900 s"), "{}", bad.problem);
         let bad = config(&[("WEBHOOK_URL", "ftp://x")]).unwrap_err();
         assert_eq!(bad.variable, "WEBHOOK_URL");
+        let bad = config(&[("REVOPS_RETENTION", "forever")]).unwrap_err();
+        assert_eq!(bad.variable, "REVOPS_RETENTION");
+        assert!(bad.problem.contains("30d"), "{}", bad.problem);
+        let bad = config(&[("REVOPS_RETENTION", "0s")]).unwrap_err();
+        assert_eq!(bad.variable, "REVOPS_RETENTION");
         let bad = config(&[("WEBHOOK_SECRET", "hunter2")]).unwrap_err();
         assert_eq!(bad.variable, "WEBHOOK_SECRET");
         assert!(!bad.to_string().contains("hunter2"));

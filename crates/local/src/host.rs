@@ -9,6 +9,7 @@ use crate::{
     archive::FileArchive,
     outbox::{OUTBOX_FILE, OutboxDeliverer},
     queue_pair,
+    retention::{self, SWEEP_EVERY},
     schema::SCHEMA,
     workers::{PoolConfig, run_pool},
 };
@@ -57,6 +58,7 @@ pub struct LocalHost {
     shutdown: CancellationToken,
     server: JoinHandle<std::io::Result<()>>,
     pool: JoinHandle<()>,
+    sweeper: JoinHandle<()>,
     _lock: File,
 }
 
@@ -89,7 +91,7 @@ impl LocalHost {
             .release_in_flight()
             .await
             .context("cannot recover the messages of the previous run")?;
-        let store = SqliteStore::new(db);
+        let store = SqliteStore::new(db.clone());
         store
             .release_all_leases()
             .await
@@ -103,6 +105,10 @@ impl LocalHost {
             config.pipeline.metrics_namespace.clone(),
             Arc::new(sink),
         );
+        let retention = config.pipeline.retention;
+        sweep(&db, &config.data_dir, retention)
+            .await
+            .context("cannot sweep what is past REVOPS_RETENTION")?;
         let receivers = Arc::new(store.clone());
         let pipeline = Pipeline::new(Arc::new(store), clock, telemetry);
         let (deliverer, targets, delivery) = deliverer_for(&config.pipeline, &config.data_dir)?;
@@ -144,6 +150,20 @@ impl LocalHost {
                     .await
             }
         });
+        let sweeper = tokio::spawn({
+            let (stop, data_dir) = (shutdown.clone(), config.data_dir.clone());
+            async move {
+                loop {
+                    tokio::select! {
+                        () = stop.cancelled() => return,
+                        () = tokio::time::sleep(SWEEP_EVERY) => {}
+                    }
+                    if let Err(error) = sweep(&db, &data_dir, retention).await {
+                        tracing::warn!(%error, "the retention sweep failed; the next one tries again");
+                    }
+                }
+            }
+        });
         let pool = workers.spawn(run_pool(
             processor,
             queue,
@@ -163,6 +183,7 @@ impl LocalHost {
             shutdown,
             server,
             pool,
+            sweeper,
             _lock: lock,
         })
     }
@@ -203,8 +224,28 @@ impl LocalHost {
         self.shutdown.cancel();
         self.server.await.context("the HTTP server panicked")??;
         self.pool.await.context("the worker pool panicked")?;
+        self.sweeper.await.context("the retention sweep panicked")?;
         Ok(())
     }
+}
+
+/// One retention sweep, logged when it removed anything.
+async fn sweep(
+    db: &Database,
+    data_dir: &Path,
+    retention: std::time::Duration,
+) -> anyhow::Result<()> {
+    let swept = retention::sweep(db, data_dir, retention, chrono::Utc::now()).await?;
+    if swept != retention::Swept::default() {
+        tracing::info!(
+            requests = swept.requests,
+            other_rows = swept.other_rows,
+            files = swept.files,
+            retention_s = retention.as_secs(),
+            "deleted what is past the retention"
+        );
+    }
+    Ok(())
 }
 
 /// Takes the data directory's lock, or says which process-wide mistake this is.

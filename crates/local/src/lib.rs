@@ -13,6 +13,7 @@ pub mod outbox;
 pub mod producer;
 pub mod queue;
 pub mod receivers;
+pub mod retention;
 pub mod schema;
 pub mod store;
 mod time;

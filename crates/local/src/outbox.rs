@@ -10,9 +10,8 @@ use revops_core::{
     TrackingId,
     ports::{Delivered, Deliverer, DeliveryError, DeliveryErrorKind},
 };
+use revops_telemetry::daily_file::DailyFile;
 use std::{
-    fs::{File, OpenOptions},
-    io::Write,
     path::{Path, PathBuf},
     thread,
 };
@@ -80,7 +79,7 @@ impl OutboxDeliverer {
 /// The writer thread: takes every waiting line, writes them with one call, syncs once,
 /// and answers each.
 fn writer(path: &Path, mut appends: mpsc::Receiver<Append>) {
-    let mut file: Option<File> = None;
+    let mut file = DailyFile::new(path);
     while let Some(first) = appends.blocking_recv() {
         let mut group = vec![first];
         while group.len() < MAX_GROUP {
@@ -94,26 +93,19 @@ fn writer(path: &Path, mut appends: mpsc::Receiver<Append>) {
             .map(|append| append.line.as_slice())
             .collect::<Vec<_>>()
             .concat();
-        let written = write_and_sync(&mut file, path, &lines).map_err(|error| error.to_string());
+        let written = file
+            .append(&lines, chrono::Utc::now())
+            .and_then(|()| file.sync_data())
+            .map_err(|error| error.to_string());
         if written.is_err() {
             // Reopen next time: a line may have been half written, and the next write
             // starts on a fresh handle at the end of the file.
-            file = None;
+            file.reopen();
         }
         for append in group {
             let _ = append.done.send(written.clone());
         }
     }
-}
-
-/// Appends `lines` to the file at `path` (opening it if needed) and syncs its data.
-fn write_and_sync(file: &mut Option<File>, path: &Path, lines: &[u8]) -> std::io::Result<()> {
-    let file = match file {
-        Some(file) => file,
-        None => file.insert(OpenOptions::new().create(true).append(true).open(path)?),
-    };
-    file.write_all(lines)?;
-    file.sync_data()
 }
 
 #[async_trait]

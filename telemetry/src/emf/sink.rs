@@ -1,9 +1,9 @@
 //! Where EMF lines go: standard output in Lambda (CloudWatch Logs extracts the metrics),
-//! a JSON Lines file locally, memory in tests.
+//! a JSON Lines file locally (rolled over daily), memory in tests.
 
+use crate::daily_file::DailyFile;
 use std::{
-    fs::{File, OpenOptions},
-    io::{LineWriter, Write},
+    io::Write,
     path::{Path, PathBuf},
     sync::Mutex,
 };
@@ -27,20 +27,22 @@ impl MetricSink for StdoutSink {
     }
 }
 
-/// A JSON Lines file, appended to.
+/// A JSON Lines file, appended to, one write a line; it rolls over daily.
 #[derive(Debug)]
 pub struct FileSink {
     path: PathBuf,
-    file: Mutex<LineWriter<File>>,
+    file: Mutex<DailyFile>,
 }
 
 impl FileSink {
-    /// Opens (creating) `path` for appending.
+    /// Opens (creating) `path` for appending; a file left from an earlier day rolls over
+    /// first.
     pub fn open(path: &Path) -> std::io::Result<Self> {
-        let file = OpenOptions::new().create(true).append(true).open(path)?;
+        let mut file = DailyFile::new(path);
+        file.append(b"", chrono::Utc::now())?;
         Ok(Self {
             path: path.to_owned(),
-            file: Mutex::new(LineWriter::new(file)),
+            file: Mutex::new(file),
         })
     }
 
@@ -55,7 +57,10 @@ impl MetricSink for FileSink {
         let Ok(mut file) = self.file.lock() else {
             return;
         };
-        if let Err(error) = writeln!(file, "{line}") {
+        let mut bytes = Vec::with_capacity(line.len() + 1);
+        bytes.extend_from_slice(line.as_bytes());
+        bytes.push(b'\n');
+        if let Err(error) = file.append(&bytes, chrono::Utc::now()) {
             tracing::warn!(%error, path = %self.path.display(), "cannot write an EMF line");
         }
     }
