@@ -1,6 +1,6 @@
 //! Retention (`REVOPS_RETENTION`): with `2s`, requests delivered and then a restart after
 //! 3 s are gone (`404`) while one still waiting for a retry is kept; rolled-over files and
-//! old archive days are removed, today's archive kept; and at a steady load, swept as it
+//! old archive days are removed, old cut trace files emptied, today's archive kept; and at a steady load, swept as it
 //! goes, the database file stops growing (freed pages reused).
 
 use crate::support::{Switchable, TestHost};
@@ -67,8 +67,10 @@ async fn finished_requests_and_old_files_are_deleted_after_the_retention_and_unf
     let old_day = dir
         .path()
         .join("conversations/year=2026/month=01/day=01/conversations.jsonl");
+    let cut_spans = dir.path().join("traces/spans.jsonl.3");
     old_file(&rolled);
     old_file(&old_day);
+    old_file(&cut_spans);
     let today = chrono::Utc::now()
         .format("year=%Y/month=%m/day=%d")
         .to_string();
@@ -98,6 +100,11 @@ async fn finished_requests_and_old_files_are_deleted_after_the_retention_and_unf
         "an archive day past the retention is removed"
     );
     assert!(todays_archive.exists(), "today's archive partition is kept");
+    assert_eq!(
+        std::fs::metadata(&cut_spans).unwrap().len(),
+        0,
+        "a cut trace file past the retention is emptied"
+    );
     assert!(live_metrics.exists(), "the live files are never removed");
 
     // A steady load: halves of 100, each swept 3 s later. The first fills the file with

@@ -6,7 +6,12 @@
 //! - dead letters and idempotency keys past it;
 //! - the rolled-over daily files (`outbox.jsonl.<day>`, `metrics.emf.jsonl.<day>`) and the
 //!   archive's day files last written before it (never the live files, nor today's
-//!   archive partition, which a writer may hold open).
+//!   archive partition, which a writer may hold open);
+//! - the spans and log lines of the trace store's cut files (`traces/spans.jsonl.N`,
+//!   `traces/logs.jsonl.N`) last written before it: each is emptied, not removed, since
+//!   the store's rotation renames the cut files it knows and expects each to exist. The
+//!   live trace files are cut by size (16 MiB), so lines past the retention stay in them
+//!   until they are cut.
 //!
 //! The database goes in batches of [`BATCH`] rows, each its own transaction queued
 //! behind the intake's writes (the writer takes those first), so a sweep never holds up
@@ -17,6 +22,7 @@
 
 use crate::{Database, DbError, host::DATABASE_FILE, outbox::OUTBOX_FILE, time::to_micros};
 use chrono::{DateTime, Utc};
+use revops_telemetry::trace_store;
 use rusqlite::params;
 use std::{
     path::Path,
@@ -171,19 +177,33 @@ fn remove_old_files(data_dir: &Path, cutoff: SystemTime, now: DateTime<Utc>) -> 
             .and_then(|metadata| metadata.modified())
             .is_ok_and(|modified| modified < cutoff)
     };
+    let remove = |path: &Path| usize::from(old(path) && std::fs::remove_file(path).is_ok());
     let mut removed = 0;
-    let mut remove = |path: &Path| {
-        if old(path) && std::fs::remove_file(path).is_ok() {
-            removed += 1;
-        }
-    };
     for entry in std::fs::read_dir(data_dir).into_iter().flatten().flatten() {
         let name = entry.file_name().to_string_lossy().into_owned();
         let rolled = DAILY_FILES
             .iter()
             .any(|live| name.len() > live.len() + 1 && name.starts_with(&format!("{live}.")));
         if rolled {
-            remove(&entry.path());
+            removed += remove(&entry.path());
+        }
+    }
+    let traces = data_dir.join(trace_store::FOLDER);
+    for entry in std::fs::read_dir(&traces).into_iter().flatten().flatten() {
+        let name = entry.file_name().to_string_lossy().into_owned();
+        let cut = [trace_store::SPANS_FILE, trace_store::LOGS_FILE]
+            .iter()
+            .any(|live| name.len() > live.len() + 1 && name.starts_with(&format!("{live}.")));
+        let emptied = cut
+            && old(&entry.path())
+            && std::fs::metadata(entry.path()).is_ok_and(|metadata| metadata.len() > 0)
+            && std::fs::File::options()
+                .write(true)
+                .open(entry.path())
+                .and_then(|file| file.set_len(0))
+                .is_ok();
+        if emptied {
+            removed += 1;
         }
     }
     let today = now.format("year=%Y/month=%m/day=%d").to_string();
@@ -207,7 +227,7 @@ fn remove_old_files(data_dir: &Path, cutoff: SystemTime, now: DateTime<Utc>) -> 
                     .flatten()
                     .flatten()
                 {
-                    remove(&file.path());
+                    removed += remove(&file.path());
                 }
                 // Gone once empty; left while anything is in it.
                 let _ = std::fs::remove_dir(day.path());
