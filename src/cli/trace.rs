@@ -4,7 +4,7 @@
 //! objective), every delivery attempt, the spans as a tree and the request's log lines.
 //! The record comes from the host's store (`--data-dir` or `--aws`); the spans and log
 //! lines locally from the trace store (`DATA_DIR/traces`), on AWS from X-Ray and the
-//! three functions' log groups ([`trace_aws`](super::trace_aws)), with the X-Ray
+//! three functions' log groups ([`super::trace_aws`]), with the X-Ray
 //! console's link to the trace. An unknown id exits 1, naming it.
 
 use super::{
