@@ -4,6 +4,7 @@
 //!   `SdkConfig` pointed at it;
 //! - [`cloudwatch`]: a stand-in CloudWatch speaking the SDK's CBOR protocol (alarms,
 //!   dashboards, GetMetricData with percentiles), which moto cannot;
+//! - [`counting_proxy`]: counts the AWS calls passing to moto, by operation;
 //! - [`bedrock`]: a stand-in for Bedrock's `InvokeAgent` that speaks the event-stream
 //!   protocol;
 //! - [`otlp`]: an OTLP/HTTP trace receiver that decodes the spans exporters send;
@@ -27,6 +28,7 @@
 pub mod archive;
 pub mod bedrock;
 pub mod cloudwatch;
+pub mod counting_proxy;
 pub mod invoke_api;
 pub mod lambda_function;
 pub mod lambda_process;

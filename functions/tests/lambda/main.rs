@@ -8,6 +8,7 @@
 mod support;
 
 mod agent_steps;
+mod aws_calls;
 mod batches;
 mod configuration;
 mod duplicates;
