@@ -20,6 +20,7 @@ mod report;
 mod revops;
 mod runtime_api;
 mod servers;
+mod soak;
 mod telemetry;
 
 use clap::{Parser, Subcommand};
@@ -53,6 +54,12 @@ struct Cli {
     /// Delivery: only the fast-receiver runs, not the three 1 s-receiver runs.
     #[arg(long, global = true)]
     fast_only: bool,
+    /// Soak: requests posted.
+    #[arg(long, global = true, default_value_t = 1_000_000)]
+    soak_requests: usize,
+    /// Soak: requests per second.
+    #[arg(long, global = true, default_value_t = 1000)]
+    soak_rate: u32,
 }
 
 /// `KEY=VALUE`, with a non-empty key.
@@ -77,6 +84,9 @@ enum Bench {
     Telemetry,
     /// `revops export` of 10 000 and 100 000 archived conversations: rate and peak memory.
     Export,
+    /// A million requests at a steady rate with retention on: deliveries/s, p99, RSS and
+    /// the data directory over time (not part of `all`: it takes about 17 minutes).
+    Soak,
     /// Every benchmark above, in order.
     All,
     /// (internal) the bare handler, as its own process.
@@ -100,6 +110,10 @@ pub struct Settings {
     pub serve_env: Vec<(String, String)>,
     /// Delivery: skip the slow-receiver runs (`--fast-only`).
     pub fast_only: bool,
+    /// Soak: requests posted.
+    pub soak_requests: usize,
+    /// Soak: requests per second.
+    pub soak_rate: u32,
     /// The target directory ([`paths::target_dir`]): read for `lambda/` and
     /// `tools-venv/`; everything the harness writes goes under its `bench/`.
     pub target: PathBuf,
@@ -123,6 +137,8 @@ impl Settings {
             e2e_duration: Duration::from_secs(10),
             serve_env: Vec::new(),
             fast_only: false,
+            soak_requests: 1000,
+            soak_rate: 100,
             target,
         }
     }
@@ -166,6 +182,8 @@ async fn main() -> anyhow::Result<()> {
         e2e_duration: Duration::from_secs(10),
         serve_env: cli.serve_env,
         fast_only: cli.fast_only,
+        soak_requests: cli.soak_requests,
+        soak_rate: cli.soak_rate,
         target: paths::target_dir(),
     };
     match cli.command {
@@ -175,6 +193,7 @@ async fn main() -> anyhow::Result<()> {
         Bench::Coldstart => coldstart::run(&settings).await,
         Bench::Telemetry => telemetry::run(&settings).await,
         Bench::Export => export::run(&settings).await,
+        Bench::Soak => soak::run(&settings).await,
         Bench::All => {
             ingest::run(&settings).await?;
             delivery::run(&settings).await?;

@@ -84,6 +84,16 @@ impl Revops {
         anyhow::bail!("revops serve did not become healthy: {log}")
     }
 
+    /// The server's process id.
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
+    /// Its data directory.
+    pub fn data_dir(&self) -> PathBuf {
+        self.dir.path().join("data")
+    }
+
     /// The URL of `POST /webhook`.
     pub fn webhook_url(&self) -> String {
         format!("http://{}/webhook", self.addr)

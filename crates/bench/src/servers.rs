@@ -70,6 +70,11 @@ impl Arrivals {
         *self.total.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
+    /// The arrival times so far, taken out (a repeat arriving later counts anew).
+    pub fn drain(&self) -> HashMap<String, Instant> {
+        std::mem::take(&mut *self.seen.lock().unwrap_or_else(PoisonError::into_inner))
+    }
+
     /// A copy of the arrival times.
     pub fn snapshot(&self) -> HashMap<String, Instant> {
         self.seen
