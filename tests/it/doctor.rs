@@ -208,16 +208,14 @@ async fn on_aws_a_visibility_timeout_below_the_processors_timeout_fails() {
         ("WEBHOOK_URL", "https://example.com/hook"),
         ("REVOPS_ALARM_TOPIC_ARN", topic),
     ];
-    let (code, checks) = doctor(
-        &[
-            "--aws",
-            "--stage",
-            &stage,
-            "--processor-function",
-            &processor,
-        ],
-        &env,
-    );
+    let on_aws = [
+        "--aws",
+        "--stage",
+        &stage,
+        "--processor-function",
+        &processor,
+    ];
+    let (code, checks) = doctor(&on_aws, &env);
     assert_eq!(code, Some(1), "{checks:?}");
     let (_, state, detail) = state_of(&checks, "visibility timeout");
     assert_eq!(state, "fail", "{detail}");
@@ -260,16 +258,7 @@ async fn on_aws_a_visibility_timeout_below_the_processors_timeout_fails() {
         &env,
     );
     assert!(applied.status.success(), "{applied:?}");
-    let (_, checks) = doctor(
-        &[
-            "--aws",
-            "--stage",
-            &stage,
-            "--processor-function",
-            &processor,
-        ],
-        &env,
-    );
+    let (_, checks) = doctor(&on_aws, &env);
     let (_, state, detail) = state_of(&checks, "alarms");
     assert_eq!(state, "ok", "applied as the code has them: {detail}");
 }

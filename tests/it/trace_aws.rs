@@ -19,14 +19,17 @@ struct Deployment {
     dlq: String,
     table: String,
     functions: [String; 3],
+    store: DynamoStore,
 }
 
 impl Deployment {
     async fn make(clients: &AwsClients) -> Self {
+        let table = unique("trace-tracking");
         let deployment = Self {
             queue: unique("trace-requests"),
             dlq: unique("trace-dlq"),
-            table: unique("trace-tracking"),
+            store: DynamoStore::new(clients.dynamodb.clone(), &table),
+            table,
             functions: [unique("gateway"), unique("processor"), unique("agent")],
         };
         for queue in [&deployment.queue, &deployment.dlq] {
@@ -42,6 +45,17 @@ impl Deployment {
             .await
             .unwrap();
         deployment
+    }
+
+    /// The environment `revops trace --aws` runs in: moto, and X-Ray's stand-in.
+    fn env(xray: &XrayApi) -> [(&'static str, String); 5] {
+        [
+            ("AWS_ENDPOINT_URL", moto().endpoint().to_owned()),
+            ("AWS_ENDPOINT_URL_XRAY", xray.endpoint().to_owned()),
+            ("AWS_REGION", "us-east-1".to_owned()),
+            ("AWS_ACCESS_KEY_ID", "testing".to_owned()),
+            ("AWS_SECRET_ACCESS_KEY", "testing".to_owned()),
+        ]
     }
 
     fn args<'a>(&'a self, agent_function: &'a str) -> Vec<&'a str> {
@@ -153,9 +167,8 @@ fn segments(xray_id: &str, tracking_id: &str, functions: &[String; 3]) -> Vec<St
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trace_on_aws_shows_the_spans_from_x_ray_and_the_log_lines_of_all_three_functions() {
     let config = moto().config().await;
-    let clients = AwsClients::from_sdk_config(&config);
-    let deployment = Deployment::make(&clients).await;
-    let store = DynamoStore::new(clients.dynamodb.clone(), &deployment.table);
+    let deployment = Deployment::make(&AwsClients::from_sdk_config(&config)).await;
+    let store = &deployment.store;
     let id = TrackingId::new();
     let hex = TrackingId::new().to_string().replace('-', "");
     let trace_id = format!("{:08x}{}", chrono::Utc::now().timestamp(), &hex[..24]);
@@ -209,13 +222,8 @@ async fn trace_on_aws_shows_the_spans_from_x_ray_and_the_log_lines_of_all_three_
     assert!(put.unprocessed_trace_segments().is_empty());
     assert_eq!(xray.segments_of(&xray_id), 3);
 
-    let env = [
-        ("AWS_ENDPOINT_URL", moto().endpoint()),
-        ("AWS_ENDPOINT_URL_XRAY", xray.endpoint()),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-    ];
+    let owned_env = Deployment::env(&xray);
+    let env: Vec<(&str, &str)> = owned_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let trace = |agent_function: &str, format: &str| {
         let args = [
             &["trace", tracking_id.as_str(), "--format", format][..],
@@ -311,19 +319,13 @@ async fn trace_on_aws_shows_the_spans_from_x_ray_and_the_log_lines_of_all_three_
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn trace_on_aws_says_when_x_ray_has_no_such_trace() {
     let config = moto().config().await;
-    let clients = AwsClients::from_sdk_config(&config);
-    let deployment = Deployment::make(&clients).await;
-    let store = DynamoStore::new(clients.dynamodb.clone(), &deployment.table);
+    let deployment = Deployment::make(&AwsClients::from_sdk_config(&config)).await;
+    let store = &deployment.store;
     let id = TrackingId::new();
     store.create(new_record(id)).await.unwrap();
     let xray = XrayApi::start().await;
-    let env = [
-        ("AWS_ENDPOINT_URL", moto().endpoint()),
-        ("AWS_ENDPOINT_URL_XRAY", xray.endpoint()),
-        ("AWS_REGION", "us-east-1"),
-        ("AWS_ACCESS_KEY_ID", "testing"),
-        ("AWS_SECRET_ACCESS_KEY", "testing"),
-    ];
+    let owned_env = Deployment::env(&xray);
+    let env: Vec<(&str, &str)> = owned_env.iter().map(|(k, v)| (*k, v.as_str())).collect();
     let tracking_id = id.to_string();
     let args = [
         &["trace", tracking_id.as_str(), "--format", "json"][..],
