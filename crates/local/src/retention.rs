@@ -1,5 +1,5 @@
 //! Retention: what `revops serve` keeps, and for how long (`REVOPS_RETENTION`, 30 days by
-//! default). A sweep, run at start and every minute, deletes:
+//! default). A sweep, run at start and every 10 s, deletes:
 //! - each finished request (`delivered`, `failed`, `dead_lettered`) queued longer ago
 //!   than the retention, with its timeline and its request as accepted; a request not
 //!   yet finished is never deleted, however old;
@@ -15,7 +15,8 @@
 //!
 //! The database goes in batches of [`BATCH`] rows, each its own transaction queued
 //! behind the intake's writes (the writer takes those first), so a sweep never holds up
-//! accepting requests. A sweep that deleted rows then checkpoints the write-ahead log
+//! accepting requests, and paced (it rests three times as long as each batch took), so
+//! the workers' commits go between its batches. A sweep that deleted rows then checkpoints the write-ahead log
 //! (passively, from a connection of its own: it waits on no one), so the freed pages are
 //! in the database file; SQLite reuses them for new rows, so at a steady load the file
 //! stops growing once it holds a retention's worth.
@@ -29,10 +30,15 @@ use std::{
     time::{Duration, SystemTime},
 };
 
-/// How often `revops serve` sweeps.
-pub const SWEEP_EVERY: Duration = Duration::from_secs(60);
+/// How often `revops serve` sweeps: often, so that each sweep is small (at 1000
+/// requests/s, a minute's sweep was 60 000 requests and lifted the p99 of deliveries to
+/// about 2 s once a minute; see BENCHMARKS.md, "Soak").
+pub const SWEEP_EVERY: Duration = Duration::from_secs(10);
+/// After each batch the sweep rests this many times as long as the batch took, so it
+/// takes at most a quarter of the writer's time and the workers' commits go between.
+const REST_PER_WORK: u32 = 3;
 /// Rows one transaction deletes at most.
-pub const BATCH: usize = 500;
+pub const BATCH: usize = 200;
 /// The live files that roll over daily, by name in the data directory.
 const DAILY_FILES: [&str; 2] = [OUTBOX_FILE, crate::host::METRICS_FILE];
 /// The statuses after which nothing more happens to a request without an operator.
@@ -83,6 +89,7 @@ async fn sweep_requests(db: &Database, cutoff: i64) -> Result<usize, DbError> {
     let mut after_rowid = 0_i64;
     let mut deleted = 0;
     loop {
+        let started = std::time::Instant::now();
         let (next, count, done) = db
             .call(move |connection| {
                 let mut rows = connection.prepare_cached(&format!(
@@ -127,7 +134,13 @@ async fn sweep_requests(db: &Database, cutoff: i64) -> Result<usize, DbError> {
         if done {
             return Ok(deleted);
         }
+        rest_after(started).await;
     }
+}
+
+/// Rests [`REST_PER_WORK`] times as long as the batch begun at `started` took.
+async fn rest_after(started: std::time::Instant) {
+    tokio::time::sleep(started.elapsed() * REST_PER_WORK).await;
 }
 
 /// Copies the write-ahead log's pages into the database file as far as no reader needs
@@ -151,6 +164,7 @@ async fn delete_in_batches(
 ) -> Result<usize, DbError> {
     let mut deleted = 0;
     loop {
+        let started = std::time::Instant::now();
         let count = db
             .call(move |connection| {
                 Ok(connection
@@ -165,6 +179,7 @@ async fn delete_in_batches(
         if count < BATCH {
             return Ok(deleted);
         }
+        rest_after(started).await;
     }
 }
 
