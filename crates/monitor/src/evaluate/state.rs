@@ -108,6 +108,8 @@ pub struct Decision {
     pub filled: usize,
     /// In words.
     pub why: String,
+    /// Whether the state is the current one kept (`ignore` with nothing to decide on).
+    pub kept: bool,
 }
 
 /// Decides the state from the evaluation range's datapoints (oldest first, `None` for
@@ -128,6 +130,7 @@ pub fn decide(points: &[Option<f64>], rule: &Rule, current: AlarmState) -> Decis
                 breaching,
                 filled,
                 why,
+                kept: false,
             }
         };
     let verdict = |breaching: usize| {
@@ -181,7 +184,10 @@ pub fn decide(points: &[Option<f64>], rule: &Rule, current: AlarmState) -> Decis
                     points.len(),
                     treat.as_str()
                 );
-                return decided(unknown, indexes, 0, 0, why);
+                return Decision {
+                    kept: treat == TreatMissingData::Ignore,
+                    ..decided(unknown, indexes, 0, 0, why)
+                };
             }
             if breaching >= m {
                 let why = format!(
@@ -208,7 +214,10 @@ pub fn decide(points: &[Option<f64>], rule: &Rule, current: AlarmState) -> Decis
                 "only {breaching} breaching datapoint(s), fewer than {m}, and no other (missing data: {})",
                 treat.as_str()
             );
-            decided(unknown, indexes, breaching, 0, why)
+            Decision {
+                kept: treat == TreatMissingData::Ignore,
+                ..decided(unknown, indexes, breaching, 0, why)
+            }
         }
     }
 }
