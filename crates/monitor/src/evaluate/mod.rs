@@ -9,7 +9,8 @@
 //!   IF), refused at `validate` time when anything else appears;
 //! - [`replay`]: the state `ignore` keeps, from the minutes before;
 //! - [`state`]: M of N over the evaluation range with the four treatments of missing
-//!   data, checked against every row of the user guide's tables;
+//!   data, checked against every row of the user guide's two tables (the version
+//!   read is named there), with the approximations the crate README lists;
 //! - [`composite`]: composite alarm rules;
 //! - [`source`]: where the samples come from, the local host's equivalents of AWS
 //!   metrics, and the test-only time scale;
