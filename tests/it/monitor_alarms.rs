@@ -192,19 +192,25 @@ fn evaluate_refuses_bad_input_with_exit_2() {
     assert!(text(&bad_at.stderr).contains("yesterday"));
 }
 
+/// `revops monitor test` on `dir` with `queue` holding `text`: it must exit 2, and
+/// this is what it said.
+fn refused(dir: &Path, queue: &Path, text_of_queue: &str) -> String {
+    std::fs::write(queue, text_of_queue).unwrap();
+    let output = revops(&["monitor", "test", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    text(&output.stderr)
+}
+
 #[test]
 fn test_refuses_alarm_tests_it_cannot_read_with_exit_2_naming_the_file_and_field() {
     let scratch = scratch_definitions();
-    let dir = scratch.path().to_str().unwrap();
-    let queue = scratch.path().join("alarms/tests/queue.json");
+    let dir = scratch.path();
+    let queue = dir.join("alarms/tests/queue.json");
     let original = std::fs::read_to_string(&queue).unwrap();
     // A time past any clock: it used to overflow (a panic, exit 101).
     assert!(original.contains("\"at\": \"30m\""));
     let edited = original.replacen("\"at\": \"30m\"", "\"at\": \"999999999999999d\"", 1);
-    std::fs::write(&queue, edited).unwrap();
-    let output = revops(&["monitor", "test", "--dir", dir]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
-    let stderr = text(&output.stderr);
+    let stderr = refused(dir, &queue, &edited);
     assert!(
         stderr.contains("alarms/tests/queue.json: cases[0].expect[0].at: `999999999999999d`"),
         "{stderr}"
@@ -212,10 +218,7 @@ fn test_refuses_alarm_tests_it_cannot_read_with_exit_2_naming_the_file_and_field
     // A series of terabytes: refused, not allocated (it used to abort, exit 134).
     assert!(original.contains("\"0x30 1x30\""));
     let edited = original.replacen("\"0x30 1x30\"", "\"1*99999999999999\"", 1);
-    std::fs::write(&queue, edited).unwrap();
-    let output = revops(&["monitor", "test", "--dir", dir]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
-    let stderr = text(&output.stderr);
+    let stderr = refused(dir, &queue, &edited);
     assert!(
         stderr.contains(
             "alarms/tests/queue.json: cases[0].series.AWS/SQS:ApproximateNumberOfMessagesVisible{QueueName=${dlq}}: `1*99999999999999`"
@@ -223,10 +226,8 @@ fn test_refuses_alarm_tests_it_cannot_read_with_exit_2_naming_the_file_and_field
         "{stderr}"
     );
     // Not JSON at all.
-    std::fs::write(&queue, "{\"cases\": [").unwrap();
-    let output = revops(&["monitor", "test", "--dir", dir]);
-    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
-    assert!(text(&output.stderr).contains("alarms/tests/queue.json"));
+    let stderr = refused(dir, &queue, "{\"cases\": [");
+    assert!(stderr.contains("alarms/tests/queue.json"), "{stderr}");
 }
 
 #[test]

@@ -302,65 +302,28 @@ mod tests {
         }
     }
 
-    /// The guide's first table: Datapoints to Alarm and Evaluation Periods both 3, the 5
-    /// most recent datapoints retrieved.
-    const TABLE_3_OF_3: [[&str; 6]; 6] = [
-        ["0 - X - X", "2", "OK", "OK", "OK", "OK"],
-        ["0 - - - -", "4", "OK", "OK", "OK", "OK"],
-        [
-            "- - - - -",
-            "5",
-            "Insufficient data",
-            "Retain current state",
-            "ALARM",
-            "OK",
-        ],
-        ["0 X X - X", "1", "ALARM", "ALARM", "ALARM", "ALARM"],
-        [
-            "- - - - X",
-            "4",
-            "Insufficient data",
-            "Retain current state",
-            "ALARM",
-            "OK",
-        ],
-        [
-            "X - - - -",
-            "4",
-            "ALARM",
-            "Retain current state",
-            "ALARM",
-            "OK",
-        ],
-    ];
-
-    /// The second: Datapoints to Alarm 2, Evaluation Periods 3.
-    const TABLE_2_OF_3: [[&str; 6]; 5] = [
-        ["0 - X - X", "2", "ALARM", "ALARM", "ALARM", "ALARM"],
-        ["0 0 X 0 X", "0", "ALARM", "ALARM", "ALARM", "ALARM"],
-        ["0 - X - -", "3", "OK", "OK", "ALARM", "OK"],
-        ["- - - - 0", "4", "OK", "OK", "ALARM", "OK"],
-        [
-            "- - - - X",
-            "4",
-            "Insufficient data",
-            "Retain current state",
-            "ALARM",
-            "OK",
-        ],
+    /// The guide's two tables, row for row, each row after its M: the first (M = 3) has
+    /// Datapoints to Alarm and Evaluation Periods both 3, the second (M = 2) is 2 of 3;
+    /// both retrieve the 5 most recent datapoints.
+    #[rustfmt::skip]
+    const GUIDE_ROWS: [(usize, [&str; 6]); 11] = [
+        (3, ["0 - X - X", "2", "OK", "OK", "OK", "OK"]),
+        (3, ["0 - - - -", "4", "OK", "OK", "OK", "OK"]),
+        (3, ["- - - - -", "5", "Insufficient data", "Retain current state", "ALARM", "OK"]),
+        (3, ["0 X X - X", "1", "ALARM", "ALARM", "ALARM", "ALARM"]),
+        (3, ["- - - - X", "4", "Insufficient data", "Retain current state", "ALARM", "OK"]),
+        (3, ["X - - - -", "4", "ALARM", "Retain current state", "ALARM", "OK"]),
+        (2, ["0 - X - X", "2", "ALARM", "ALARM", "ALARM", "ALARM"]),
+        (2, ["0 0 X 0 X", "0", "ALARM", "ALARM", "ALARM", "ALARM"]),
+        (2, ["0 - X - -", "3", "OK", "OK", "ALARM", "OK"]),
+        (2, ["- - - - 0", "4", "OK", "OK", "ALARM", "OK"]),
+        (2, ["- - - - X", "4", "Insufficient data", "Retain current state", "ALARM", "OK"]),
     ];
 
     #[test]
-    fn every_row_of_the_guides_3_of_3_table() {
-        for data in TABLE_3_OF_3 {
-            row(3, data);
-        }
-    }
-
-    #[test]
-    fn every_row_of_the_guides_2_of_3_table() {
-        for data in TABLE_2_OF_3 {
-            row(2, data);
+    fn every_row_of_the_guides_two_tables() {
+        for (m, data) in GUIDE_ROWS {
+            row(m, data);
         }
     }
 
