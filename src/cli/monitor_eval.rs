@@ -9,8 +9,9 @@ use revops_monitor::evaluate::reason::Clock;
 use revops_monitor::evaluate::tests_data::{load_tests, run_tests};
 use revops_monitor::evaluate::{Options, SampleSource, Samples, evaluate_all};
 use revops_monitor::sla::{self, Time};
+use revops_monitor::{DesiredState, Params, Problem};
 use std::io::Write;
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 
 /// `revops monitor test`'s flags.
 #[derive(Debug, Args)]
@@ -57,19 +58,23 @@ fn parse_scale(text: &str) -> Result<f64, String> {
     }
 }
 
-/// Runs the alarm tests; an error (exit 1) when any check fails.
+/// Runs the alarm tests; an error (exit 1) when any check fails. Definitions or tests
+/// that cannot be read are bad input (exit 2, naming the file and field to fix).
 pub fn run_test(args: &TestArgs) -> anyhow::Result<()> {
     let params = args.definitions.params(None);
     let dir = &args.definitions.dir;
-    let desired = validate(dir, &params)?.desired;
-    let files = load_tests(dir).map_err(|problems| {
-        let mut err = std::io::stderr().lock();
-        for problem in &problems {
-            let _ = writeln!(err, "{problem}");
-        }
-        anyhow::anyhow!("the alarm tests under {} cannot be read", dir.display())
-    })?;
-    let run = run_tests(&files, &desired, &params);
+    let desired = definitions(dir, &params);
+    let unreadable = |problems: Vec<Problem>| -> ! {
+        refuse(
+            &problems,
+            &format!(
+                "the alarm tests under {} cannot be read; fix the fields named above",
+                dir.display()
+            ),
+        )
+    };
+    let files = load_tests(dir).unwrap_or_else(|problems| unreadable(problems));
+    let run = run_tests(&files, &desired, &params).unwrap_or_else(|problems| unreadable(problems));
     let mut out = std::io::stdout().lock();
     for failure in &run.failures {
         writeln!(out, "FAIL {failure}")?;
@@ -89,10 +94,30 @@ pub fn run_test(args: &TestArgs) -> anyhow::Result<()> {
     }
 }
 
+/// The rendered alarms, or exit 2 naming what to fix in the definitions.
+fn definitions(dir: &Path, params: &Params) -> DesiredState {
+    match validate(dir, params) {
+        Ok(validated) => validated.desired,
+        Err(error) => usage_error(&format!(
+            "{error}; fix the fields named above, or pass --dir where dashboards/ and alarms/ are"
+        )),
+    }
+}
+
+/// Prints each problem, then exits 2 with `message`.
+fn refuse(problems: &[Problem], message: &str) -> ! {
+    let mut err = std::io::stderr().lock();
+    for problem in problems {
+        let _ = writeln!(err, "{problem}");
+    }
+    drop(err);
+    usage_error(message)
+}
+
 /// Prints every alarm's state from the EMF lines.
 pub fn run_evaluate(args: &EvaluateArgs) -> anyhow::Result<()> {
     let params = args.definitions.params(None);
-    let desired = validate(&args.definitions.dir, &params)?.desired;
+    let desired = definitions(&args.definitions.dir, &params);
     let text = match std::fs::read_to_string(&args.emf_file) {
         Ok(text) => text,
         Err(error) => usage_error(&format!(

@@ -2,7 +2,8 @@
 //! repository's alarm tests pass (so CI runs them); a changed threshold fails them
 //! naming the case, the alarm and the datapoints (exit 1); `evaluate` on EMF lines
 //! gives every alarm's state as JSON, ALARM for half the deliveries failing over 30
-//! minutes and none for 30 healthy minutes; bad input exits 2.
+//! minutes and none for 30 healthy minutes; bad input (an EMF file, definitions or alarm
+//! tests that cannot be read, a time or a series past the limits) exits 2 naming it.
 
 use crate::support::binary::revops;
 use revops_telemetry::emf::Record;
@@ -45,12 +46,18 @@ fn copy_dir(from: &Path, to: &Path) {
     }
 }
 
-#[test]
-fn a_changed_threshold_fails_naming_the_case_alarm_and_datapoints() {
+/// A copy of the repository's definitions and alarm tests.
+fn scratch_definitions() -> tempfile::TempDir {
     let scratch = tempfile::tempdir().unwrap();
     for sub in ["alarms", "dashboards", "docs"] {
         copy_dir(&Path::new(REPO).join(sub), &scratch.path().join(sub));
     }
+    scratch
+}
+
+#[test]
+fn a_changed_threshold_fails_naming_the_case_alarm_and_datapoints() {
+    let scratch = scratch_definitions();
     let latency = scratch.path().join("alarms/latency.json");
     let definition = std::fs::read_to_string(&latency).unwrap();
     assert!(definition.contains("\"threshold\": 300000"));
@@ -183,4 +190,65 @@ fn evaluate_refuses_bad_input_with_exit_2() {
     ]);
     assert_eq!(bad_at.status.code(), Some(2));
     assert!(text(&bad_at.stderr).contains("yesterday"));
+}
+
+/// `revops monitor test` on `dir` with `queue` holding `text`: it must exit 2, and
+/// this is what it said.
+fn refused(dir: &Path, queue: &Path, text_of_queue: &str) -> String {
+    std::fs::write(queue, text_of_queue).unwrap();
+    let output = revops(&["monitor", "test", "--dir", dir.to_str().unwrap()]);
+    assert_eq!(output.status.code(), Some(2), "{}", text(&output.stderr));
+    text(&output.stderr)
+}
+
+#[test]
+fn test_refuses_alarm_tests_it_cannot_read_with_exit_2_naming_the_file_and_field() {
+    let scratch = scratch_definitions();
+    let dir = scratch.path();
+    let queue = dir.join("alarms/tests/queue.json");
+    let original = std::fs::read_to_string(&queue).unwrap();
+    // A time past any clock: it used to overflow (a panic, exit 101).
+    assert!(original.contains("\"at\": \"30m\""));
+    let edited = original.replacen("\"at\": \"30m\"", "\"at\": \"999999999999999d\"", 1);
+    let stderr = refused(dir, &queue, &edited);
+    assert!(
+        stderr.contains("alarms/tests/queue.json: cases[0].expect[0].at: `999999999999999d`"),
+        "{stderr}"
+    );
+    // A series of terabytes: refused, not allocated (it used to abort, exit 134).
+    assert!(original.contains("\"0x30 1x30\""));
+    let edited = original.replacen("\"0x30 1x30\"", "\"1*99999999999999\"", 1);
+    let stderr = refused(dir, &queue, &edited);
+    assert!(
+        stderr.contains(
+            "alarms/tests/queue.json: cases[0].series.AWS/SQS:ApproximateNumberOfMessagesVisible{QueueName=${dlq}}: `1*99999999999999`"
+        ),
+        "{stderr}"
+    );
+    // Not JSON at all.
+    let stderr = refused(dir, &queue, "{\"cases\": [");
+    assert!(stderr.contains("alarms/tests/queue.json"), "{stderr}");
+}
+
+#[test]
+fn test_and_evaluate_refuse_a_directory_without_definitions_with_exit_2() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = emf_file(dir.path(), 1, 0);
+    for args in [
+        vec!["monitor", "test", "--dir", "/nonexistent"],
+        vec![
+            "monitor",
+            "evaluate",
+            "--dir",
+            "/nonexistent",
+            "--emf-file",
+            &file,
+        ],
+    ] {
+        let output = revops(&args);
+        assert_eq!(output.status.code(), Some(2), "{args:?}");
+        let stderr = text(&output.stderr);
+        assert!(stderr.contains("/nonexistent"), "{stderr}");
+        assert!(stderr.contains("--dir"), "{stderr}");
+    }
 }

@@ -13,8 +13,10 @@
 //! - [`account`]: what the account holds, the [`Plan`] that would make it match, and
 //!   applying that plan (PutDashboard, PutMetricAlarm, PutCompositeAlarm, DeleteAlarms for
 //!   owned alarms only).
-//! - [`evaluate`]: the alarms evaluated with CloudWatch's documented semantics, on the
-//!   synthetic series of the alarm tests (`alarms/tests/*.json`) or on EMF lines.
+//! - [`evaluate`]: the alarms evaluated with CloudWatch's documented semantics (its
+//!   default sliding window: evaluated every minute, the newest period ending at that
+//!   minute), on the synthetic series of the alarm tests (`alarms/tests/*.json`) or on
+//!   EMF lines.
 //! - [`sla`]: the SLA report on end-to-end latency, from CloudWatch or from EMF lines.
 
 pub mod account;

@@ -7,12 +7,13 @@
 
 use super::tally::{Tally, every_delivery};
 use crate::support::Receiver;
+use crate::support::host::local_config;
 use async_trait::async_trait;
 use revops_core::ports::{Agent, AgentAnswer, AgentError, AgentQuestion};
 use revops_demo_agent::DemoAgent;
-use revops_local::{LocalConfig, LocalHost};
+use revops_local::LocalHost;
 use std::{
-    collections::{HashMap, HashSet},
+    collections::HashSet,
     sync::{
         Arc,
         atomic::{AtomicUsize, Ordering},
@@ -60,20 +61,17 @@ fn compressed(seconds: &[f64]) -> String {
 async fn agent_outage() {
     let receiver = Receiver::always(200).await;
     let data_dir = tempfile::tempdir().unwrap();
-    let vars: HashMap<&str, String> = HashMap::from([
-        ("REVOPS_LISTEN", "127.0.0.1:0".to_owned()),
-        (
-            "REVOPS_DATA_DIR",
-            data_dir.path().to_str().unwrap().to_owned(),
-        ),
-        ("WEBHOOK_URL", receiver.url()),
-        ("AGENT_RETRY_SCHEDULE", compressed(&[2.0, 4.0, 8.0])),
-        (
-            "AGENT_RETRY_BACKOFF",
-            compressed(&[60.0, 120.0, 240.0, 480.0, 900.0]),
-        ),
-    ]);
-    let config = LocalConfig::from_env(|name| vars.get(name).cloned()).unwrap();
+    let config = local_config(
+        data_dir.path(),
+        &[
+            ("WEBHOOK_URL", &receiver.url()),
+            ("AGENT_RETRY_SCHEDULE", &compressed(&[2.0, 4.0, 8.0])),
+            (
+                "AGENT_RETRY_BACKOFF",
+                &compressed(&[60.0, 120.0, 240.0, 480.0, 900.0]),
+            ),
+        ],
+    );
     assert_eq!(
         config.pipeline.max_receives, 30,
         "the default receive limit"

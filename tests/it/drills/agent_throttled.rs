@@ -11,12 +11,9 @@ use super::{
     throttling_agent::{HINT, ThrottlingAgent, hinted, throttles_for},
 };
 use crate::support::Receiver;
-use revops_local::{LocalConfig, LocalHost};
-use std::{
-    collections::{HashMap, HashSet},
-    sync::Arc,
-    time::Duration,
-};
+use crate::support::host::local_config;
+use revops_local::LocalHost;
+use std::{collections::HashSet, sync::Arc, time::Duration};
 
 const REQUESTS: usize = 40;
 /// `AGENT_RETRY_SCHEDULE`: calls per receive are at most 1 + its length.
@@ -50,20 +47,17 @@ async fn agent_throttled() {
     let receiver = Receiver::always(200).await;
     let data_dir = tempfile::tempdir().unwrap();
     let schedule: Vec<String> = SCHEDULE.iter().map(f64::to_string).collect();
-    let vars: HashMap<&str, String> = HashMap::from([
-        ("REVOPS_LISTEN", "127.0.0.1:0".to_owned()),
-        (
-            "REVOPS_DATA_DIR",
-            data_dir.path().to_str().unwrap().to_owned(),
-        ),
-        ("WEBHOOK_URL", receiver.url()),
-        ("AGENT_RETRY_SCHEDULE", schedule.join(",")),
-        (
-            "AGENT_RETRY_BACKOFF",
-            BACKOFF.map(|wait| wait.to_string()).join(","),
-        ),
-    ]);
-    let config = LocalConfig::from_env(|name| vars.get(name).cloned()).unwrap();
+    let config = local_config(
+        data_dir.path(),
+        &[
+            ("WEBHOOK_URL", &receiver.url()),
+            ("AGENT_RETRY_SCHEDULE", &schedule.join(",")),
+            (
+                "AGENT_RETRY_BACKOFF",
+                &BACKOFF.map(|wait| wait.to_string()).join(","),
+            ),
+        ],
+    );
     let agent = Arc::new(ThrottlingAgent::default());
     let host = LocalHost::start(config, agent.clone()).await.unwrap();
     let base = format!("http://{}", host.addr());

@@ -19,12 +19,13 @@ use super::{
     serve::Serve,
 };
 use crate::support::alarms::{DRILL_TIME_SCALE, alarm_states, assert_alarm};
+use crate::support::host::local_config;
 use crate::support::{Receiver, wait_until};
 use async_trait::async_trait;
 use revops_core::ports::{Agent, AgentAnswer, AgentError, AgentQuestion};
 use revops_demo_agent::DemoAgent;
-use revops_local::{LocalConfig, LocalHost};
-use std::{collections::HashMap, collections::HashSet, path::Path, sync::Arc, time::Duration};
+use revops_local::LocalHost;
+use std::{collections::HashSet, path::Path, sync::Arc, time::Duration};
 
 /// The demo agent, taking 1.5 s over each answer.
 #[derive(Default)]
@@ -126,15 +127,7 @@ async fn a_slow_receiver_fires_the_p95_latency_alarm() {
 async fn a_slow_agent_fires_the_p95_latency_alarm() {
     let receiver = Receiver::always(200).await;
     let data_dir = tempfile::tempdir().unwrap();
-    let vars: HashMap<&str, String> = HashMap::from([
-        ("REVOPS_LISTEN", "127.0.0.1:0".to_owned()),
-        (
-            "REVOPS_DATA_DIR",
-            data_dir.path().to_str().unwrap().to_owned(),
-        ),
-        ("WEBHOOK_URL", receiver.url()),
-    ]);
-    let config = LocalConfig::from_env(|name| vars.get(name).cloned()).unwrap();
+    let config = local_config(data_dir.path(), &[("WEBHOOK_URL", &receiver.url())]);
     let host = LocalHost::start(config, Arc::new(SlowAgent::default()))
         .await
         .unwrap();

@@ -4,8 +4,20 @@
 use super::CountingAgent;
 use revops_local::{LocalConfig, LocalHost};
 use serde_json::Value;
-use std::{collections::HashMap, sync::Arc};
+use std::{collections::HashMap, path::Path, sync::Arc};
 use tempfile::TempDir;
+
+/// The local host's configuration on port 0 and `data_dir`, the rest from `vars` (as
+/// environment variables).
+pub fn local_config(data_dir: &Path, vars: &[(&str, &str)]) -> LocalConfig {
+    let mut map: HashMap<String, String> = vars
+        .iter()
+        .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+        .collect();
+    map.insert("REVOPS_LISTEN".into(), "127.0.0.1:0".into());
+    map.insert("REVOPS_DATA_DIR".into(), data_dir.to_str().unwrap().into());
+    LocalConfig::from_env(|name| map.get(name).cloned()).unwrap()
+}
 
 /// A running host, its data directory and an HTTP client for it.
 pub struct TestHost {
@@ -24,16 +36,7 @@ impl TestHost {
 
     /// Starts a host on `data_dir` (one a stopped host left, say), configured by `vars`.
     pub async fn start_in(data_dir: TempDir, vars: &[(&str, &str)]) -> Self {
-        let mut map: HashMap<String, String> = vars
-            .iter()
-            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
-            .collect();
-        map.insert("REVOPS_LISTEN".into(), "127.0.0.1:0".into());
-        map.insert(
-            "REVOPS_DATA_DIR".into(),
-            data_dir.path().to_str().unwrap().into(),
-        );
-        let config = LocalConfig::from_env(|name| map.get(name).cloned()).unwrap();
+        let config = local_config(data_dir.path(), vars);
         let agent = CountingAgent::default();
         let host = LocalHost::start(config, Arc::new(agent.clone()))
             .await

@@ -3,6 +3,7 @@
 
 use super::convert::{composite_alarm_from_sdk, metric_alarm_from_sdk};
 use crate::DesiredState;
+use crate::evaluate::composite::RuleExpr;
 use crate::render::model::{CompositeAlarm, Dashboard, MetricAlarm};
 use aws_sdk_cloudwatch::error::{DisplayErrorContext, SdkError};
 use aws_sdk_cloudwatch::operation::get_dashboard::GetDashboardError;
@@ -50,7 +51,7 @@ impl ActualState {
         let mut remaining: BTreeSet<&String> = self.composite_alarms.keys().collect();
         let mut order = Vec::new();
         while !remaining.is_empty() {
-            let watched: BTreeSet<&str> = remaining
+            let watched: BTreeSet<String> = remaining
                 .iter()
                 .flat_map(|name| rule_references(&self.composite_alarms[*name].alarm_rule))
                 .collect();
@@ -74,19 +75,13 @@ impl ActualState {
     }
 }
 
-/// The alarm names an alarm rule mentions: `ALARM("x")`, `OK(x)`, `INSUFFICIENT_DATA('x')`.
-fn rule_references(rule: &str) -> Vec<&str> {
-    let mut names = Vec::new();
-    for function in ["ALARM(", "OK(", "INSUFFICIENT_DATA("] {
-        let mut rest = rule;
-        while let Some(at) = rest.find(function) {
-            let after = &rest[at + function.len()..];
-            let Some(end) = after.find(')') else { break };
-            names.push(after[..end].trim().trim_matches(['"', '\'']));
-            rest = &after[end..];
-        }
-    }
-    names
+/// The alarm names an alarm rule mentions: `ALARM("x")`, `OK(x)`, `INSUFFICIENT_DATA("x")`,
+/// read by the evaluator's rule parser. A rule it cannot read (not written by this tool)
+/// is ordered as watching none: CloudWatch then refuses the deletion, naming the alarm.
+fn rule_references(rule: &str) -> Vec<String> {
+    RuleExpr::parse(rule)
+        .map(|expr| expr.alarms().into_iter().map(str::to_owned).collect())
+        .unwrap_or_default()
 }
 
 /// CloudWatch, for one region and one owner prefix.
@@ -201,9 +196,10 @@ mod tests {
 
     #[test]
     fn rules_name_the_alarms_they_watch() {
-        let rule = "ALARM(\"a\") OR (OK('b') AND INSUFFICIENT_DATA(c))";
+        let rule = "ALARM(\"a\") OR (OK(\"b\") AND NOT INSUFFICIENT_DATA(c))";
         let mut names = rule_references(rule);
         names.sort_unstable();
         assert_eq!(names, ["a", "b", "c"]);
+        assert!(rule_references("ALARM(\"a\") OR").is_empty());
     }
 }

@@ -95,6 +95,19 @@ pub enum Comparison {
 }
 
 impl Comparison {
+    /// Every comparison.
+    pub const ALL: [Comparison; 4] = [
+        Comparison::GreaterThanThreshold,
+        Comparison::GreaterThanOrEqualToThreshold,
+        Comparison::LessThanThreshold,
+        Comparison::LessThanOrEqualToThreshold,
+    ];
+
+    /// Reads CloudWatch's name ([`Self::as_str`]).
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == text)
+    }
+
     /// CloudWatch's name.
     pub fn as_str(self) -> &'static str {
         match self {
@@ -125,6 +138,19 @@ pub enum TreatMissingData {
 }
 
 impl TreatMissingData {
+    /// Every treatment.
+    pub const ALL: [TreatMissingData; 4] = [
+        TreatMissingData::Breaching,
+        TreatMissingData::NotBreaching,
+        TreatMissingData::Ignore,
+        TreatMissingData::Missing,
+    ];
+
+    /// Reads CloudWatch's name ([`Self::as_str`]).
+    pub fn parse(text: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|t| t.as_str() == text)
+    }
+
     /// CloudWatch's name.
     pub fn as_str(self) -> &'static str {
         match self {

@@ -16,8 +16,8 @@ impl Definitions {
     /// Reads `dir`'s definitions; every file that cannot be read or parsed is a problem.
     pub fn load(dir: &Path) -> Result<Self, Vec<Problem>> {
         let mut problems = Vec::new();
-        let dashboards = load_all(dir, DASHBOARDS_DIR, &mut problems);
-        let alarms = load_all(dir, ALARMS_DIR, &mut problems);
+        let dashboards = load_json_dir(dir, DASHBOARDS_DIR, &mut problems);
+        let alarms = load_json_dir(dir, ALARMS_DIR, &mut problems);
         let runbook = match std::fs::read_to_string(dir.join(RUNBOOK_FILE)) {
             Ok(text) => Runbook::parse(&text),
             Err(error) => {
@@ -42,7 +42,9 @@ impl Definitions {
     }
 }
 
-fn load_all<T: DeserializeOwned>(
+/// Every `*.json` directly under `dir/subdir`, in name order, parsed as `T`; a file that
+/// cannot be read or parsed (or the folder itself) is a problem naming it and the field.
+pub(crate) fn load_json_dir<T: DeserializeOwned>(
     dir: &Path,
     subdir: &str,
     problems: &mut Vec<Problem>,
@@ -110,5 +112,11 @@ mod tests {
         let (field, message) = parse::<AlarmFile>(r#"{"alarms": [{"nme": "x"}]}"#).unwrap_err();
         assert_eq!(field, "alarms[0].nme");
         assert!(message.contains("unknown field"), "{message}");
+        let text = r#"{"alarms": [{"name": "x", "description": "d", "runbook": "r",
+            "period": 60, "evaluation_periods": 1, "comparison": "GreaterThanThreshold",
+            "threshold": 1, "treat_missing_data": "sometimes"}]}"#;
+        let (field, message) = parse::<AlarmFile>(text).unwrap_err();
+        assert_eq!(field, "alarms[0].treat_missing_data");
+        assert!(message.contains("notBreaching"), "{message}");
     }
 }

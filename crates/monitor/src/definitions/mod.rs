@@ -5,7 +5,7 @@
 pub mod alarm;
 pub mod dashboard;
 mod load;
-pub(crate) use load::parse as parse_json;
+pub(crate) use load::load_json_dir;
 pub mod metric;
 mod problem;
 mod runbook;

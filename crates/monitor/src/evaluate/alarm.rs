@@ -4,6 +4,7 @@
 //! state from them ([`super::state::decide`]).
 
 use super::math::{self, Value};
+use super::replay::kept_state;
 use super::samples::MetricKey;
 use super::series::{Millis, Periods, Series, datapoints};
 use super::source::{Fetched, SampleSource};
@@ -35,23 +36,22 @@ pub struct MetricOutcome {
     pub why: String,
     /// The evaluation range, oldest first.
     pub datapoints: Vec<Datapoint>,
+    /// Whether the state is the one it was in, kept (`ignore` with nothing to decide on).
+    pub kept: bool,
 }
 
-/// The alarm's rule, from its rendered form.
+/// The alarm's rule, from its rendered form (whose names come from the definitions'
+/// enums, so an unknown one means the alarm was not rendered from a definition).
 pub fn rule_of(alarm: &MetricAlarm) -> Result<Rule, String> {
-    let comparison = match alarm.comparison_operator.as_str() {
-        "GreaterThanThreshold" => Comparison::GreaterThanThreshold,
-        "GreaterThanOrEqualToThreshold" => Comparison::GreaterThanOrEqualToThreshold,
-        "LessThanThreshold" => Comparison::LessThanThreshold,
-        "LessThanOrEqualToThreshold" => Comparison::LessThanOrEqualToThreshold,
-        other => return Err(format!("unknown comparison {other}")),
-    };
-    let treat_missing_data = match alarm.treat_missing_data.as_str() {
-        "breaching" => TreatMissingData::Breaching,
-        "notBreaching" => TreatMissingData::NotBreaching,
-        "ignore" => TreatMissingData::Ignore,
-        _ => TreatMissingData::Missing,
-    };
+    let comparison = Comparison::parse(&alarm.comparison_operator)
+        .ok_or_else(|| format!("unknown comparison `{}`", alarm.comparison_operator))?;
+    let treat_missing_data =
+        TreatMissingData::parse(&alarm.treat_missing_data).ok_or_else(|| {
+            format!(
+                "unknown treatment of missing data `{}`",
+                alarm.treat_missing_data
+            )
+        })?;
     Ok(Rule {
         comparison,
         threshold: alarm.threshold,
@@ -76,8 +76,8 @@ fn period_seconds(alarm: &MetricAlarm) -> i32 {
     }
 }
 
-/// Evaluates `alarm` at `at`. With `ignore`, the state kept is the one reached by
-/// evaluating every minute since the first sample, from INSUFFICIENT_DATA.
+/// Evaluates `alarm` at `at`. With `ignore`, when nothing in the evaluation range
+/// decides, the state is the one the alarm was in ([`super::replay::kept_state`]).
 pub fn evaluate_metric_alarm(
     alarm: &MetricAlarm,
     source: &SampleSource<'_>,
@@ -87,30 +87,51 @@ pub fn evaluate_metric_alarm(
         Ok(rule) => rule,
         Err(why) => return unavailable(why),
     };
-    let period = source.period_ms(period_seconds(alarm));
-    let minute = source.period_ms(60);
-    let mut current = AlarmState::InsufficientData;
-    if rule.treat_missing_data == TreatMissingData::Ignore
-        && let Some(first) = source.samples.first_time()
-    {
-        let mut when = first.div_euclid(minute) * minute + minute;
-        while when < at {
-            current = evaluate_once(alarm, source, &rule, (period, minute), when, current).state;
-            when += minute;
-        }
+    let cadence = Cadence {
+        period: source.period_ms(period_seconds(alarm)),
+        minute: source.period_ms(60),
+    };
+    let outcome = evaluate_once(
+        alarm,
+        source,
+        &rule,
+        cadence,
+        at,
+        AlarmState::InsufficientData,
+    );
+    if !outcome.kept {
+        return outcome;
     }
-    evaluate_once(alarm, source, &rule, (period, minute), at, current)
+    let current = kept_state(alarm, source, &rule, cadence, at);
+    evaluate_once(alarm, source, &rule, cadence, at, current)
 }
 
-fn evaluate_once(
+/// An alarm's period and how often it is evaluated (a minute), under the time scale.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Cadence {
+    /// The period, in milliseconds.
+    pub period: Millis,
+    /// The evaluation interval, in milliseconds.
+    pub minute: Millis,
+}
+
+impl Cadence {
+    /// The evaluation range at `at` for `rule`.
+    pub fn periods(&self, rule: &Rule, at: Millis) -> Periods {
+        Periods::ending_at(at, self.period, rule.range_periods(), self.minute)
+    }
+}
+
+/// The alarm evaluated once at `at`, `current` being the state it was in.
+pub(super) fn evaluate_once(
     alarm: &MetricAlarm,
     source: &SampleSource<'_>,
     rule: &Rule,
-    (period, minute): (Millis, Millis),
+    cadence: Cadence,
     at: Millis,
     current: AlarmState,
 ) -> MetricOutcome {
-    let periods = Periods::ending_at(at, period, rule.range_periods(), minute);
+    let periods = cadence.periods(rule, at);
     let series = match watched_series(alarm, source, &periods) {
         Ok(series) => series,
         Err(why) => return unavailable(why),
@@ -132,6 +153,7 @@ fn evaluate_once(
         state: decision.state,
         why: decision.why,
         datapoints,
+        kept: decision.kept,
     }
 }
 
@@ -140,6 +162,7 @@ fn unavailable(why: String) -> MetricOutcome {
         state: AlarmState::InsufficientData,
         why,
         datapoints: Vec::new(),
+        kept: false,
     }
 }
 
@@ -242,14 +265,15 @@ fn query_value(
 }
 
 #[cfg(test)]
-mod tests {
+pub(super) mod tests {
     use super::*;
     use crate::Params;
     use crate::evaluate::samples::Samples;
     use crate::evaluate::source::Options;
     use crate::render::model::{Dimension, Metric};
 
-    fn alarm(treat_missing_data: &str) -> MetricAlarm {
+    /// `NS:M{Service=processor}`'s Maximum above 5 in 1 of 1 one-minute periods.
+    pub(in crate::evaluate) fn alarm(treat_missing_data: &str) -> MetricAlarm {
         MetricAlarm {
             alarm_name: "revops-prod-x".into(),
             alarm_description: String::new(),
@@ -311,5 +335,20 @@ mod tests {
         let outcome = outcome_at("missing", 5);
         assert_eq!(outcome.datapoints.len(), 3);
         assert!(outcome.datapoints[2].evaluated && outcome.datapoints[2].breaching);
+    }
+
+    #[test]
+    fn an_unknown_treatment_of_missing_data_is_refused_not_read_as_missing() {
+        let mut unknown = alarm("missing");
+        unknown.treat_missing_data = "sometimes".into();
+        let error = rule_of(&unknown).unwrap_err();
+        assert!(error.contains("`sometimes`"), "{error}");
+        for treat in TreatMissingData::ALL {
+            let rule = rule_of(&alarm(treat.as_str())).unwrap();
+            assert_eq!(rule.treat_missing_data, treat);
+        }
+        unknown = alarm("missing");
+        unknown.comparison_operator = "Above".into();
+        assert!(rule_of(&unknown).is_err());
     }
 }

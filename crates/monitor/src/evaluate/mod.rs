@@ -7,21 +7,26 @@
 //! - [`series`]: samples bucketed into the periods of CloudWatch's sliding window;
 //! - [`math`]: the metric math the alarms use (arithmetic, comparisons, AND/OR, FILL,
 //!   IF), refused at `validate` time when anything else appears;
+//! - [`replay`]: the state `ignore` keeps, from the minutes before;
 //! - [`state`]: M of N over the evaluation range with the four treatments of missing
-//!   data, checked against every row of the user guide's tables;
+//!   data, checked against every row of the user guide's two tables (the version
+//!   read is named there), with the approximations the crate README lists;
 //! - [`composite`]: composite alarm rules;
 //! - [`source`]: where the samples come from, the local host's equivalents of AWS
 //!   metrics, and the test-only time scale;
-//! - [`tests_data`]: the alarm tests kept in `alarms/tests/*.json` and their runner.
+//! - [`tests_data`]: the alarm tests kept in `alarms/tests/*.json` and their runner;
+//! - [`coverage`]: what those tests must show of every alarm.
 //!
 //! An alarm is evaluated at time T on the evaluation range whose newest period ends at
 //! the minute of T (CloudWatch's default sliding window, evaluated every minute).
 
 pub mod alarm;
 pub mod composite;
+pub mod coverage;
 pub mod math;
 pub mod notation;
 pub mod reason;
+pub mod replay;
 pub mod samples;
 pub mod series;
 pub mod source;

@@ -8,7 +8,11 @@
 //!   in one step are joined by commas (`100*19,400000`); `TOKENxN` repeats a step N
 //!   times. `"0x30 5x10"` is thirty steps of 0, then ten of 5.
 //! - A **duration** (`step`, and the times of expectations) is `90s`, `40m`, `2h`,
-//!   `1h30m`, `1d`.
+//!   `1h30m`, `1d`; at most [`MAX_DURATION`].
+//!
+//! A series holds at most [`MAX_STEPS`] steps, [`MAX_SAMPLES_PER_STEP`] samples in a
+//! step and [`MAX_SAMPLES`] samples in all: a test is a few hours of minutes, and a
+//! typo such as `1*99999999999999` must be refused, not allocated.
 
 use super::samples::MetricKey;
 use super::series::Millis;
@@ -17,9 +21,19 @@ use std::collections::BTreeMap;
 /// One step's samples.
 pub type Step = Vec<f64>;
 
+/// The most steps a series holds (about 69 days of one-minute steps).
+pub const MAX_STEPS: usize = 100_000;
+/// The most samples in one step.
+pub const MAX_SAMPLES_PER_STEP: usize = 100_000;
+/// The most samples in a whole series.
+pub const MAX_SAMPLES: usize = 1_000_000;
+/// The longest duration (a year).
+pub const MAX_DURATION: Millis = 366 * 86_400_000;
+
 /// Reads a series: the samples of each step.
 pub fn parse_series(text: &str) -> Result<Vec<Step>, String> {
     let mut steps = Vec::new();
+    let mut total: usize = 0;
     for token in text.split_whitespace() {
         let (step, repeat) = match token.rsplit_once('x') {
             Some((step, repeat)) => (
@@ -31,6 +45,16 @@ pub fn parse_series(text: &str) -> Result<Vec<Step>, String> {
             None => (token, 1),
         };
         let samples = parse_step(step).map_err(|e| format!("`{token}`: {e}"))?;
+        if repeat > MAX_STEPS - steps.len() {
+            return Err(format!(
+                "`{token}`: more than {MAX_STEPS} steps in the series"
+            ));
+        }
+        total = repeat
+            .checked_mul(samples.len())
+            .and_then(|more| total.checked_add(more))
+            .filter(|total| *total <= MAX_SAMPLES)
+            .ok_or_else(|| format!("`{token}`: more than {MAX_SAMPLES} samples in the series"))?;
         steps.extend(std::iter::repeat_n(samples, repeat));
     }
     if steps.is_empty() {
@@ -59,6 +83,11 @@ fn parse_step(text: &str) -> Result<Step, String> {
             .ok()
             .filter(|v| v.is_finite())
             .ok_or_else(|| format!("`{value}` is not a number (or `_` for no sample)"))?;
+        if count > MAX_SAMPLES_PER_STEP - samples.len() {
+            return Err(format!(
+                "`{group}`: more than {MAX_SAMPLES_PER_STEP} samples in one step"
+            ));
+        }
         samples.extend(std::iter::repeat_n(value, count));
     }
     Ok(samples)
@@ -115,7 +144,11 @@ pub fn parse_duration(text: &str) -> Result<Millis, String> {
         let amount: Millis = number
             .parse()
             .map_err(|_| format!("`{text}` is not a duration (90s, 40m, 2h, 1h30m)"))?;
-        total += amount * unit;
+        total = amount
+            .checked_mul(unit)
+            .and_then(|amount| total.checked_add(amount))
+            .filter(|total| *total <= MAX_DURATION)
+            .ok_or_else(|| format!("`{text}` is longer than a year"))?;
         number.clear();
     }
     if !number.is_empty() || text.trim().is_empty() {
@@ -145,6 +178,18 @@ mod tests {
     }
 
     #[test]
+    fn series_past_the_limits_are_refused_not_allocated() {
+        let error = parse_series("1*99999999999999").unwrap_err();
+        assert!(error.contains("samples in one step"), "{error}");
+        let error = parse_series("1x99999999999999").unwrap_err();
+        assert!(error.contains("steps in the series"), "{error}");
+        let error = parse_series("1*100000x11").unwrap_err();
+        assert!(error.contains("samples in the series"), "{error}");
+        assert_eq!(parse_series("1*100000x10").unwrap().len(), 10);
+        assert_eq!(parse_series("_x100000").unwrap().len(), MAX_STEPS);
+    }
+
+    #[test]
     fn metrics_with_and_without_namespace() {
         let key = parse_metric("Deliveries{Service=processor,Outcome=failed}", "NS").unwrap();
         assert_eq!(
@@ -162,5 +207,14 @@ mod tests {
         assert_eq!(parse_duration("45s").unwrap(), 45_000);
         assert_eq!(parse_duration("0m").unwrap(), 0);
         assert!(parse_duration("40").is_err() && parse_duration("4w").is_err());
+    }
+
+    #[test]
+    fn a_duration_too_long_is_refused_not_overflowed() {
+        let error = parse_duration("999999999999999d").unwrap_err();
+        assert!(error.contains("longer than a year"), "{error}");
+        assert!(parse_duration("99999999999999999999s").is_err());
+        assert!(parse_duration("366d1s").is_err());
+        assert_eq!(parse_duration("366d").unwrap(), MAX_DURATION);
     }
 }

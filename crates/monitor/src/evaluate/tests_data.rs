@@ -24,9 +24,12 @@
 //! `start` (RFC 3339, default `2026-01-05T00:00:00Z`) is when each series begins; step
 //! *i* of a series is at `start + i × step` (`step` per file or per case, default `1m`).
 //! Each expectation evaluates the alarm (its definition's name) at `start + at`. The
-//! series and duration notation is in [`super::notation`]. Every alarm must be expected
-//! in ALARM in some case and OK in another, or the run fails naming it.
+//! series and duration notation is in [`super::notation`]. What the cases must show of
+//! every alarm (ALARM, OK, and OK on a blip for an M-of-N alarm) is in
+//! [`super::coverage`]. A file or case that cannot be read is a problem naming the file
+//! and the field (`cases[2].series.Deliveries{…}`, `cases[0].expect[1].at`).
 
+use super::coverage::Coverage;
 use super::notation::{parse_duration, parse_metric, parse_series};
 use super::reason::{Clock, offset};
 use super::samples::Samples;
@@ -35,6 +38,7 @@ use super::source::{Options, SampleSource};
 use super::state::AlarmState;
 use super::{Evaluated, evaluate_all};
 use crate::definitions::ALARMS_DIR;
+use crate::definitions::load_json_dir;
 use crate::{DesiredState, Params, Problem, template};
 use serde::Deserialize;
 use std::collections::{BTreeMap, BTreeSet};
@@ -129,177 +133,195 @@ pub struct TestRun {
 
 /// Reads `alarms/tests/*.json` under `dir`; parse errors name the file and field.
 pub fn load_tests(dir: &Path) -> Result<Vec<(String, TestFile)>, Vec<Problem>> {
-    let folder = dir.join(ALARMS_DIR).join(TESTS_DIR);
-    let entries = std::fs::read_dir(&folder).map_err(|error| {
-        vec![Problem::new(
-            format!("{ALARMS_DIR}/{TESTS_DIR}/"),
-            "",
-            format!(
-                "cannot read the alarm tests under {} ({error})",
-                dir.display()
-            ),
-        )]
-    })?;
-    let mut names: Vec<String> = entries
-        .filter_map(Result::ok)
-        .filter_map(|entry| entry.file_name().into_string().ok())
-        .filter(|name| name.ends_with(".json"))
-        .collect();
-    names.sort();
-    let mut files = Vec::new();
     let mut problems = Vec::new();
-    for name in names {
-        let file = format!("{ALARMS_DIR}/{TESTS_DIR}/{name}");
-        match std::fs::read_to_string(folder.join(&name)) {
-            Ok(text) => match crate::definitions::parse_json::<TestFile>(&text) {
-                Ok(parsed) => files.push((file, parsed)),
-                Err((field, message)) => problems.push(Problem::new(file, field, message)),
-            },
-            Err(error) => problems.push(Problem::new(file, "", format!("cannot read it: {error}"))),
-        }
-    }
+    let files = load_json_dir::<TestFile>(dir, &format!("{ALARMS_DIR}/{TESTS_DIR}"), &mut problems);
     if problems.is_empty() {
-        Ok(files)
+        Ok(files.into_iter().map(|l| (l.file, l.definition)).collect())
     } else {
         Err(problems)
     }
 }
 
 /// Runs every case of `files` against the rendered alarms. A case that cannot be read
-/// (bad series, unknown alarm, bad time) is a failure that says why.
-pub fn run_tests(files: &[(String, TestFile)], desired: &DesiredState, params: &Params) -> TestRun {
+/// (bad series, unknown alarm, bad time) is a problem naming the file and the field, and
+/// then no run is reported: the tests must be fixed first.
+pub fn run_tests(
+    files: &[(String, TestFile)],
+    desired: &DesiredState,
+    params: &Params,
+) -> Result<TestRun, Vec<Problem>> {
     let mut run = TestRun {
         files: files.len(),
         ..TestRun::default()
     };
-    let mut shown: BTreeMap<String, BTreeSet<AlarmState>> = BTreeMap::new();
+    let prefix = params.alarm_prefix();
+    let short = |full: &'_ str| full.strip_prefix(&prefix).unwrap_or(full).to_owned();
+    let names: BTreeSet<String> = desired
+        .metric_alarms
+        .iter()
+        .map(|a| short(&a.alarm_name))
+        .chain(
+            desired
+                .composite_alarms
+                .iter()
+                .map(|a| short(&a.alarm_name)),
+        )
+        .collect();
+    let mut problems = Vec::new();
+    let mut coverage = Coverage::default();
     for (file, test) in files {
-        for case in &test.cases {
-            run.cases += 1;
-            let fail = |alarm: &str, message: String| Failure {
-                file: file.clone(),
-                case: case.name.clone(),
-                alarm: alarm.to_owned(),
-                message,
-            };
-            let prepared = match prepare(test, case, params) {
+        for (index, case) in test.cases.iter().enumerate() {
+            let prepared = match prepare(test, case, params, &names) {
                 Ok(prepared) => prepared,
-                Err(message) => {
-                    run.failures.push(fail("", message));
+                Err((field, message)) => {
+                    let field = field.replace("cases[]", &format!("cases[{index}]"));
+                    problems.push(Problem::new(file.clone(), field, message));
                     continue;
                 }
             };
+            run.cases += 1;
             let source = SampleSource {
                 samples: &prepared.samples,
                 params,
                 options: Options::default(),
             };
             let mut by_time: BTreeMap<Millis, Vec<Evaluated>> = BTreeMap::new();
-            for expectation in &case.expect {
+            for check in &prepared.checks {
                 run.checks += 1;
-                let Some(expected) = AlarmState::parse(&expectation.state) else {
-                    run.failures.push(fail(
-                        &expectation.alarm,
-                        format!(
-                            "`{}` is not a state (OK, ALARM, INSUFFICIENT_DATA)",
-                            expectation.state
-                        ),
-                    ));
-                    continue;
-                };
-                let at = match parse_duration(&expectation.at) {
-                    Ok(at) => prepared.start + at,
-                    Err(message) => {
-                        run.failures.push(fail(&expectation.alarm, message));
-                        continue;
-                    }
-                };
-                let states = by_time.entry(at).or_insert_with(|| {
-                    evaluate_all(desired, &source, at, Clock::SinceStart(prepared.start))
+                let states = by_time.entry(check.at).or_insert_with(|| {
+                    evaluate_all(
+                        desired,
+                        &source,
+                        check.at,
+                        Clock::SinceStart(prepared.start),
+                    )
                 });
-                let Some(got) = states.iter().find(|e| e.name == expectation.alarm) else {
-                    run.failures.push(fail(
-                        &expectation.alarm,
-                        "is not an alarm of the definitions".to_owned(),
-                    ));
+                let Some(got) = states.iter().find(|e| e.name == check.alarm) else {
                     continue;
                 };
-                shown.entry(got.name.clone()).or_default().insert(expected);
-                if got.state != expected {
-                    run.failures.push(fail(
-                        &expectation.alarm,
-                        format!(
-                            "at {}: expected {expected}, got {}: {}",
-                            offset(at - prepared.start),
+                coverage.record(got, check.expected);
+                if got.state != check.expected {
+                    run.failures.push(Failure {
+                        file: file.clone(),
+                        case: case.name.clone(),
+                        alarm: check.alarm.clone(),
+                        message: format!(
+                            "at {}: expected {}, got {}: {}",
+                            offset(check.at - prepared.start),
+                            check.expected,
                             got.state,
                             got.reason
                         ),
-                    ));
+                    });
                 }
             }
         }
     }
-    let every_alarm = desired
-        .metric_alarms
-        .iter()
-        .map(|a| &a.alarm_name)
-        .chain(desired.composite_alarms.iter().map(|a| &a.alarm_name));
-    let prefix = params.alarm_prefix();
-    for full in every_alarm {
-        let name = full.strip_prefix(&prefix).unwrap_or(full);
-        let states = shown.get(name).cloned().unwrap_or_default();
-        for (state, what) in [
-            (
-                AlarmState::Alarm,
-                "fire on the fault it is for (no case expects ALARM)",
-            ),
-            (
-                AlarmState::Ok,
-                "stay quiet when healthy (no case expects OK)",
-            ),
-        ] {
-            if !states.contains(&state) {
-                run.failures.push(Failure {
-                    file: format!("{ALARMS_DIR}/{TESTS_DIR}/"),
-                    case: String::new(),
-                    alarm: name.to_owned(),
-                    message: format!("is not shown to {what}"),
-                });
-            }
-        }
+    if !problems.is_empty() {
+        return Err(problems);
     }
-    run
+    run.failures.extend(coverage.missing(desired, &short));
+    Ok(run)
+}
+
+struct Check {
+    alarm: String,
+    at: Millis,
+    expected: AlarmState,
 }
 
 struct Prepared {
     start: Millis,
     samples: Samples,
+    checks: Vec<Check>,
 }
 
-fn prepare(test: &TestFile, case: &TestCase, params: &Params) -> Result<Prepared, String> {
+/// A case read: its samples and checks, or the field at fault (`cases[]` standing for
+/// the case's index) and what to fix.
+fn prepare(
+    test: &TestFile,
+    case: &TestCase,
+    params: &Params,
+    alarms: &BTreeSet<String>,
+) -> Result<Prepared, (String, String)> {
     let start_text = test.start.as_deref().unwrap_or(DEFAULT_START);
     let start = chrono::DateTime::parse_from_rfc3339(start_text)
-        .map_err(|e| format!("start `{start_text}` is not RFC 3339: {e}"))?
+        .map_err(|e| {
+            (
+                "start".to_owned(),
+                format!("`{start_text}` is not RFC 3339: {e}"),
+            )
+        })?
         .timestamp_millis();
-    let step = parse_duration(
-        case.step
-            .as_deref()
-            .or(test.step.as_deref())
-            .unwrap_or("1m"),
-    )?;
+    let (step_field, step_text) = match (&case.step, &test.step) {
+        (Some(step), _) => ("cases[].step", step.as_str()),
+        (None, Some(step)) => ("step", step.as_str()),
+        (None, None) => ("step", "1m"),
+    };
+    let step = parse_duration(step_text).map_err(|e| (step_field.to_owned(), e))?;
     if step <= 0 {
-        return Err("the step must be longer than zero".into());
+        return Err((
+            step_field.to_owned(),
+            "the step must be longer than zero".into(),
+        ));
     }
     let mut samples = Samples::default();
     for (metric, series) in &case.series {
-        let metric = template::substitute(metric, &|name| params.var(name), Params::NAMES)?;
-        let key = parse_metric(&metric, &params.namespace)?;
-        let steps = parse_series(series).map_err(|e| format!("series of {metric}: {e}"))?;
+        let field = || format!("cases[].series.{metric}");
+        let substituted = template::substitute(metric, &|name| params.var(name), Params::NAMES)
+            .map_err(|e| (field(), e))?;
+        let key = parse_metric(&substituted, &params.namespace).map_err(|e| (field(), e))?;
+        let steps = parse_series(series).map_err(|e| (field(), e))?;
         for (index, values) in steps.iter().enumerate() {
+            let at = Millis::try_from(index)
+                .ok()
+                .and_then(|index| step.checked_mul(index))
+                .and_then(|offset| start.checked_add(offset))
+                .ok_or_else(|| (field(), "the series runs past the year 9999".to_owned()))?;
             for value in values {
-                samples.push(key.clone(), start + step * index as Millis, *value);
+                samples.push(key.clone(), at, *value);
             }
         }
     }
-    Ok(Prepared { start, samples })
+    let mut checks = Vec::new();
+    for (index, expectation) in case.expect.iter().enumerate() {
+        let field = |name: &str| format!("cases[].expect[{index}].{name}");
+        if !alarms.contains(&expectation.alarm) {
+            return Err((
+                field("alarm"),
+                format!("`{}` is not an alarm of the definitions", expectation.alarm),
+            ));
+        }
+        let expected = AlarmState::parse(&expectation.state).ok_or_else(|| {
+            (
+                field("state"),
+                format!(
+                    "`{}` is not a state (OK, ALARM, INSUFFICIENT_DATA)",
+                    expectation.state
+                ),
+            )
+        })?;
+        let at = parse_duration(&expectation.at)
+            .ok()
+            .and_then(|at| start.checked_add(at))
+            .ok_or_else(|| {
+                (
+                    field("at"),
+                    format!(
+                        "`{}` is not a time after the start (90s, 40m, 2h, 1h30m; at most a year)",
+                        expectation.at
+                    ),
+                )
+            })?;
+        checks.push(Check {
+            alarm: expectation.alarm.clone(),
+            at,
+            expected,
+        });
+    }
+    Ok(Prepared {
+        start,
+        samples,
+        checks,
+    })
 }

@@ -5,8 +5,8 @@
 //!
 //! Percentiles are **nearest rank**: of n values sorted ascending, the p-th percentile is
 //! the value at rank ⌈p/100 · n⌉ (1-based), with no interpolation, so it is always a
-//! value that was observed. CloudWatch's percentiles behave the same way up to its
-//! bucketing of values (about 0.1 % relative), so both sources agree.
+//! value that was observed. CloudWatch computes its percentiles from its own storage of
+//! the values; how far they can differ from these was not measured.
 
 mod chart;
 mod cloudwatch;

@@ -3,7 +3,8 @@
 //! `validate` refuses an expression the evaluator does not support, naming the file and
 //! the expression; on EMF lines written by the telemetry crate's record writer, half the
 //! deliveries failing for 30 minutes puts the delivery-failure alarm in ALARM and 30
-//! healthy minutes leave every alarm out of it.
+//! healthy minutes leave every alarm out of it; a case that cannot be read is a problem
+//! naming the file and field, and an M-of-N alarm with no blip case fails naming it.
 
 use crate::support::{copy_of_repo_definitions, edit, params, repo_dir};
 use chrono::{DateTime, Duration, Utc};
@@ -21,7 +22,7 @@ use revops_telemetry::emf::catalog::{DELIVERIES, END_TO_END_LATENCY, OUTCOME, SE
 fn the_repositorys_alarm_tests_pass_and_cover_every_alarm() {
     let desired = validate_dir(&repo_dir(), &params()).unwrap().desired;
     let files = load_tests(&repo_dir()).unwrap();
-    let run = run_tests(&files, &desired, &params());
+    let run = run_tests(&files, &desired, &params()).unwrap();
     let failures: Vec<String> = run.failures.iter().map(ToString::to_string).collect();
     assert!(failures.is_empty(), "{}", failures.join("\n"));
     assert!(run.checks > 100, "{run:?}");
@@ -38,7 +39,7 @@ fn a_changed_threshold_fails_the_test_that_covers_it_naming_the_alarm_and_datapo
     // 1 % becomes 60 %: half the deliveries failing no longer breaches.
     alarm.threshold = 60.0;
     let files = load_tests(&repo_dir()).unwrap();
-    let run = run_tests(&files, &desired, &params());
+    let run = run_tests(&files, &desired, &params()).unwrap();
     let failure = run
         .failures
         .iter()
@@ -182,4 +183,60 @@ fn thirty_healthy_minutes_leave_every_alarm_out_of_alarm() {
         state(&evaluated, "queue-oldest-message-age").state,
         AlarmState::InsufficientData
     );
+}
+
+#[test]
+fn a_case_that_cannot_be_read_is_a_problem_naming_the_file_and_the_field() {
+    let desired = validate_dir(&repo_dir(), &params()).unwrap().desired;
+    let mut files = load_tests(&repo_dir()).unwrap();
+    let (file, test) = &mut files[0];
+    let file = file.clone();
+    test.cases[0].expect[0].at = "999999999999999d".into();
+    let problems = run_tests(&files, &desired, &params()).unwrap_err();
+    let text: Vec<String> = problems.iter().map(ToString::to_string).collect();
+    assert_eq!(text.len(), 1, "{text:?}");
+    assert!(
+        text[0].starts_with(&format!(
+            "{file}: cases[0].expect[0].at: `999999999999999d`"
+        )),
+        "{text:?}"
+    );
+
+    let mut files = load_tests(&repo_dir()).unwrap();
+    let case = &mut files[1].1.cases[2];
+    let metric = case.series.keys().next().unwrap().clone();
+    case.series
+        .insert(metric.clone(), "1*99999999999999".into());
+    let problems = run_tests(&files, &desired, &params()).unwrap_err();
+    let problem = problems[0].to_string();
+    assert!(
+        problem.starts_with(&format!("{}: cases[2].series.{metric}: ", files[1].0)),
+        "{problem}"
+    );
+    assert!(problem.contains("samples in one step"), "{problem}");
+}
+
+#[test]
+fn an_m_of_n_alarm_with_no_blip_case_fails_naming_it() {
+    let desired = validate_dir(&repo_dir(), &params()).unwrap().desired;
+    let mut files = load_tests(&repo_dir()).unwrap();
+    for (_, test) in &mut files {
+        test.cases
+            .retain(|case| !case.name.starts_with("one error in a quiet five minutes"));
+    }
+    let run = run_tests(&files, &desired, &params()).unwrap();
+    let blips: Vec<&str> = run
+        .failures
+        .iter()
+        .filter(|f| f.message.contains("stay quiet on a blip"))
+        .map(|f| f.alarm.as_str())
+        .collect();
+    for name in [
+        "function-error-rate-gateway",
+        "function-error-rate-processor",
+        "function-error-rate-agent-wrapper",
+    ] {
+        assert!(blips.contains(&name), "{name}: {:?}", run.failures);
+    }
+    assert_eq!(blips.len(), 3, "{:?}", run.failures);
 }

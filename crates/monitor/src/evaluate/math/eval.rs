@@ -64,6 +64,8 @@ fn binary(op: Op, a: Value, b: Value) -> Value {
                 .collect(),
         ),
         (Value::Series(a), Value::Series(b)) => {
+            // An approximation: a period present in one series only counts the other's
+            // missing value as 0 (the metric-math guide does not say what CloudWatch does).
             let times: std::collections::BTreeSet<_> = a.keys().chain(b.keys()).copied().collect();
             Value::Series(
                 times
