@@ -6,12 +6,11 @@ use crate::{
     Settings,
     console::{self, Table},
     load, machine, post, report,
-    revops::{Revops, SECRET},
-    servers::{self, Arrivals},
+    revops::Revops,
 };
 use hdrhistogram::Histogram;
 use serde_json::json;
-use std::{sync::Arc, time::Duration};
+use std::time::Duration;
 
 fn ms(h: &Histogram<u64>, q: f64) -> f64 {
     h.value_at_quantile(q) as f64 / 1000.0
@@ -21,16 +20,7 @@ fn ms(h: &Histogram<u64>, q: f64) -> f64 {
 pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let load_before = machine::load_average();
     let load = settings.quiet().await;
-    let arrivals = Arc::new(Arrivals::default());
-    let receiver = servers::receiver(Arc::clone(&arrivals), Duration::ZERO).await?;
-    let revops = Revops::start(
-        settings,
-        &[
-            ("WEBHOOK_URL", format!("http://{}/hook", receiver.addr)),
-            ("WEBHOOK_SECRET", SECRET.to_owned()),
-        ],
-    )
-    .await?;
+    let (revops, _receiver, arrivals) = Revops::signing_to_fast_receiver(settings, &[]).await?;
     let rate = settings.e2e_rate;
     let sent = post::open(&revops.webhook_url(), rate, settings.e2e_duration).await?;
     let all = arrivals

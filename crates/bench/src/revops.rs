@@ -2,7 +2,11 @@
 //! data directory under `<target>/bench/`, on a free loopback port, with only the
 //! variables a benchmark sets (plus `PATH`). Killed, and its directory removed, on drop.
 
-use crate::{Settings, paths};
+use crate::{
+    Settings, paths,
+    servers::{self, Arrivals, Server},
+};
+use std::sync::Arc;
 use std::{
     fs::File,
     net::{SocketAddr, TcpListener},
@@ -82,6 +86,22 @@ impl Revops {
         }
         let log = std::fs::read_to_string(self.dir.path().join("serve.log")).unwrap_or_default();
         anyhow::bail!("revops serve did not become healthy: {log}")
+    }
+
+    /// `revops serve` signing its webhooks to a fast receiver (its arrivals returned),
+    /// with `extra` variables.
+    pub async fn signing_to_fast_receiver(
+        settings: &Settings,
+        extra: &[(&str, String)],
+    ) -> anyhow::Result<(Self, Server, Arc<Arrivals>)> {
+        let arrivals = Arc::new(Arrivals::default());
+        let receiver = servers::receiver(Arc::clone(&arrivals), Duration::ZERO).await?;
+        let mut env = vec![
+            ("WEBHOOK_URL", format!("http://{}/hook", receiver.addr)),
+            ("WEBHOOK_SECRET", SECRET.to_owned()),
+        ];
+        env.extend(extra.iter().cloned());
+        Ok((Self::start(settings, &env).await?, receiver, arrivals))
     }
 
     /// The server's process id.

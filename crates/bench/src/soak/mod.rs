@@ -13,8 +13,7 @@ use crate::{
     Settings,
     console::{self, Table},
     load, machine, paths, report,
-    revops::{Revops, SECRET, SEED_REQUEST},
-    servers::{self, Arrivals},
+    revops::{Revops, SEED_REQUEST},
 };
 use sample::Sample;
 use serde_json::json;
@@ -39,17 +38,9 @@ type Dues = Arc<Mutex<HashMap<String, Instant>>>;
 pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let load_before = machine::load_average();
     settings.quiet().await;
-    let arrivals = Arc::new(Arrivals::default());
-    let receiver = servers::receiver(Arc::clone(&arrivals), Duration::ZERO).await?;
-    let revops = Revops::start(
-        settings,
-        &[
-            ("WEBHOOK_URL", format!("http://{}/hook", receiver.addr)),
-            ("WEBHOOK_SECRET", SECRET.to_owned()),
-            ("REVOPS_RETENTION", "2m".to_owned()),
-        ],
-    )
-    .await?;
+    let (revops, _receiver, arrivals) =
+        Revops::signing_to_fast_receiver(settings, &[("REVOPS_RETENTION", "2m".to_owned())])
+            .await?;
     let (requests, rate) = (settings.soak_requests, settings.soak_rate);
     console::note(&format!(
         "soak: {requests} requests at {rate}/s (about {:.0} min), retention 2m",
