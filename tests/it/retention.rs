@@ -9,6 +9,9 @@ use std::{
     time::{Duration, SystemTime},
 };
 
+/// How much the database file may move between halves without growing: four pages.
+const SPLIT_SLACK: u64 = 4 * 4096;
+
 /// A file last written a day ago, as a rolled-over file from yesterday would be.
 fn old_file(path: &Path) {
     std::fs::create_dir_all(path.parent().unwrap()).unwrap();
@@ -123,8 +126,11 @@ async fn finished_requests_and_old_files_are_deleted_after_the_retention_and_unf
         sizes.push(database_size(host.data_dir()));
     }
     assert_eq!(host.status(&waiting).await["status"], "retry_scheduled");
+    // A half without the sweep adds its 100 requests' pages (about 300 KiB); with it, the
+    // file may still move by a page or two as the random keys split B-tree pages
+    // differently from one half to the next.
     assert!(
-        sizes.iter().all(|size| *size <= sizes[0]),
+        sizes.iter().all(|size| *size <= sizes[0] + SPLIT_SLACK),
         "the database file kept growing at a steady load (bytes after each half): {sizes:?}"
     );
 }
