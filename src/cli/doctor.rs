@@ -163,18 +163,25 @@ async fn checks(args: &DoctorArgs) -> Vec<Check> {
                 ),
             );
             checks.extend(shared(&ports).await);
+            let (deployment, processor_timeout) = doctor_aws::checks(&doctor_aws::Deployed {
+                clients: &resources.clients,
+                queue_url: &resources.queue_url,
+                stage: host.stage(),
+                functions: &args.functions,
+            })
+            .await;
+            checks.extend(deployment);
             checks.extend(
-                doctor_aws::checks(&doctor_aws::Deployed {
-                    clients: &resources.clients,
-                    queue_url: &resources.queue_url,
-                    stage: host.stage(),
-                    functions: &args.functions,
-                })
+                doctor_cloudwatch::checks(
+                    &resources.clients,
+                    &doctor_cloudwatch::Deployment {
+                        host,
+                        functions: &args.functions,
+                        processor_timeout,
+                    },
+                    &args.alarms,
+                )
                 .await,
-            );
-            checks.extend(
-                doctor_cloudwatch::checks(&resources.clients, host, &args.functions, &args.alarms)
-                    .await,
             );
         }
     }

@@ -25,8 +25,9 @@ pub struct Deployed<'a> {
     pub functions: &'a FunctionNames,
 }
 
-/// The checks of the deployment.
-pub async fn checks(deployed: &Deployed<'_>) -> Vec<Check> {
+/// The checks of the deployment, and the processor's timeout in seconds when it could
+/// be read (the alarms' parameters need it too).
+pub async fn checks(deployed: &Deployed<'_>) -> (Vec<Check>, Option<u32>) {
     let lambda = &deployed.clients.lambda;
     let mut checks = Vec::new();
     let queue = match deployed
@@ -45,7 +46,7 @@ pub async fn checks(deployed: &Deployed<'_>) -> Vec<Check> {
                 State::Fail,
                 describe_error("GetQueueAttributes", &error),
             ));
-            return checks;
+            return (checks, None);
         }
     };
     let number = |name: QueueAttributeName| -> Option<u64> {
@@ -77,10 +78,13 @@ pub async fn checks(deployed: &Deployed<'_>) -> Vec<Check> {
                     describe_error("GetFunctionConfiguration", &error)
                 ),
             ));
-            return checks;
+            return (checks, None);
         }
     };
-    let timeout = u64::try_from(configuration.timeout().unwrap_or(3)).unwrap_or(3);
+    let processor_timeout = configuration
+        .timeout()
+        .and_then(|seconds| u32::try_from(seconds).ok());
+    let timeout = u64::from(processor_timeout.unwrap_or(3));
     let visibility = number(QueueAttributeName::VisibilityTimeout).unwrap_or(30);
     checks.push(visibility_check(visibility, timeout));
     let environment: HashMap<String, String> = configuration
@@ -127,7 +131,7 @@ pub async fn checks(deployed: &Deployed<'_>) -> Vec<Check> {
             ),
         });
     }
-    checks
+    (checks, processor_timeout)
 }
 
 /// The queue's visibility timeout against the processor's timeout.

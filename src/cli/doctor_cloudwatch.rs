@@ -34,17 +34,27 @@ pub struct AlarmSource {
     alarm_topic_arn: Option<String>,
 }
 
+/// What the checks know of the deployment.
+pub struct Deployment<'a> {
+    /// The host's names: stage, region, queues.
+    pub host: &'a HostArgs,
+    /// The functions' names.
+    pub functions: &'a FunctionNames,
+    /// The processor's timeout in seconds, when it could be read (the alarms'
+    /// parameters take it; 900 otherwise, as `revops monitor` defaults).
+    pub processor_timeout: Option<u32>,
+}
+
 /// The checks.
 pub async fn checks(
     clients: &AwsClients,
-    host: &HostArgs,
-    functions: &FunctionNames,
+    deployment: &Deployment<'_>,
     source: &AlarmSource,
 ) -> Vec<Check> {
     let cloudwatch = aws_sdk_cloudwatch::Client::new(&clients.config);
     vec![
-        oldest_message(&cloudwatch, &host.queue_name()).await,
-        alarms(clients, cloudwatch, host, functions, source).await,
+        oldest_message(&cloudwatch, &deployment.host.queue_name()).await,
+        alarms(cloudwatch, deployment, source).await,
     ]
 }
 
@@ -126,10 +136,8 @@ fn aws_smithy_time(at: chrono::DateTime<chrono::Utc>) -> aws_sdk_cloudwatch::pri
 
 /// The deployed alarms and dashboards against the code's.
 async fn alarms(
-    clients: &AwsClients,
     cloudwatch: aws_sdk_cloudwatch::Client,
-    host: &HostArgs,
-    functions: &FunctionNames,
+    deployment: &Deployment<'_>,
     source: &AlarmSource,
 ) -> Check {
     let Some(topic) = source.alarm_topic_arn.clone() else {
@@ -139,16 +147,8 @@ async fn alarms(
             "not compared: name the alarms' SNS topic with --alarm-topic-arn or REVOPS_ALARM_TOPIC_ARN",
         );
     };
-    let [gateway, processor, agent] = functions.all(host.stage());
-    let timeout = clients
-        .lambda
-        .get_function_configuration()
-        .function_name(&processor)
-        .send()
-        .await
-        .ok()
-        .and_then(|configuration| configuration.timeout)
-        .and_then(|seconds| u32::try_from(seconds).ok());
+    let host = deployment.host;
+    let [gateway, processor, agent] = deployment.functions.all(host.stage());
     let params = Params {
         stage: host.stage().to_owned(),
         region: host.region(),
@@ -160,7 +160,7 @@ async fn alarms(
         agent_function: agent,
         queue: host.queue_name(),
         dlq: host.dlq_name(),
-        function_timeout_seconds: timeout.unwrap_or(900),
+        function_timeout_seconds: deployment.processor_timeout.unwrap_or(900),
         runbook_url: std::env::var("REVOPS_RUNBOOK_URL")
             .unwrap_or_else(|_| "docs/runbook.md".to_owned()),
     };

@@ -52,9 +52,10 @@ pub async fn read(
     let window = lifetime(record);
     let mut terms = vec![record.tracking_id.to_string()];
     terms.extend(record.trace_id.clone());
+    let logs = aws_sdk_cloudwatchlogs::Client::new(&clients.config);
     for function in functions {
         let group = format!("/aws/lambda/{function}");
-        match log_lines(clients, &group, &terms, window).await {
+        match log_lines(&logs, &group, &terms, window).await {
             Ok(lines) => telemetry.logs.extend(lines),
             Err(why) => telemetry.notes.push(why),
         }
@@ -114,12 +115,11 @@ fn lifetime(record: &TrackingRecord) -> (DateTime<Utc>, DateTime<Utc>) {
 
 /// The log lines of `group` naming any of `terms`, between the two times.
 async fn log_lines(
-    clients: &AwsClients,
+    logs: &aws_sdk_cloudwatchlogs::Client,
     group: &str,
     terms: &[String],
     (from, to): (DateTime<Utc>, DateTime<Utc>),
 ) -> Result<Vec<StoredLog>, String> {
-    let logs = aws_sdk_cloudwatchlogs::Client::new(&clients.config);
     let mut seen = HashSet::new();
     let mut lines = Vec::new();
     for term in terms {
