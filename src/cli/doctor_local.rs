@@ -6,13 +6,17 @@ use super::{
     doctor::{Check, State},
     operator::HostPorts,
 };
-use revops_local::SqliteQueue;
+use bytesize::ByteSize;
+use revops_core::config::Env;
+use revops_local::{
+    SqliteQueue,
+    disk_space::{DEFAULT_MIN_FREE_DISK, free_bytes},
+};
 use std::{path::Path, sync::Arc};
 
-/// Below this much free space the disk is a warning.
+/// Below this much free space (or twice serve's floor, if more) the disk is a warning;
+/// below the floor it fails.
 const DISK_WARN_BYTES: u64 = 1024 * 1024 * 1024;
-/// Below this much it fails: requests would soon be refused.
-const DISK_FAIL_BYTES: u64 = 100 * 1024 * 1024;
 /// The age of the oldest message that is a warning: the latency objective.
 const OLDEST_WARN_SECONDS: i64 = 300;
 /// The age that fails: the queue alarm's threshold.
@@ -94,10 +98,19 @@ pub async fn checks(data_dir: &Path, queue: &SqliteQueue) -> Vec<Check> {
     checks
 }
 
-/// The free space where `data_dir` lives.
+/// The free space where `data_dir` lives, against the floor below which `revops serve`
+/// refuses new requests (`REVOPS_MIN_FREE_DISK`, read as serve reads it).
 fn disk(data_dir: &Path) -> Check {
-    let stats = match rustix::fs::statvfs(data_dir) {
-        Ok(stats) => stats,
+    let floor = match Env::process().parse(
+        "REVOPS_MIN_FREE_DISK",
+        ByteSize(DEFAULT_MIN_FREE_DISK),
+        "a size such as 100MiB or 2GB, or 0 to never refuse",
+    ) {
+        Ok(floor) => floor.as_u64(),
+        Err(error) => return Check::new("disk", State::Fail, error.to_string()),
+    };
+    let free = match free_bytes(data_dir) {
+        Ok(free) => free,
         Err(error) => {
             return Check::new(
                 "disk",
@@ -109,26 +122,27 @@ fn disk(data_dir: &Path) -> Check {
             );
         }
     };
-    let free = stats.f_bavail.saturating_mul(stats.f_frsize);
-    let state = if free < DISK_FAIL_BYTES {
-        State::Fail
-    } else if free < DISK_WARN_BYTES {
-        State::Warn
+    let shown = |bytes: u64| ByteSize(bytes).display().iec().to_string();
+    let detail = format!("{} free for {}", shown(free), data_dir.display());
+    if free < floor {
+        Check::new(
+            "disk",
+            State::Fail,
+            format!(
+                "{detail}, under REVOPS_MIN_FREE_DISK ({}): serve refuses new requests; free some, or move the data directory",
+                shown(floor)
+            ),
+        )
+    } else if free < DISK_WARN_BYTES.max(floor.saturating_mul(2)) {
+        Check::new(
+            "disk",
+            State::Warn,
+            format!(
+                "{detail}; serve refuses new requests under {} (REVOPS_MIN_FREE_DISK): free some, or move the data directory",
+                shown(floor)
+            ),
+        )
     } else {
-        State::Ok
-    };
-    let advice = if state == State::Ok {
-        ""
-    } else {
-        "; free some, or move the data directory"
-    };
-    Check::new(
-        "disk",
-        state,
-        format!(
-            "{:.1} GiB free for {}{advice}",
-            free as f64 / (1024.0 * 1024.0 * 1024.0),
-            data_dir.display()
-        ),
-    )
+        Check::new("disk", State::Ok, detail)
+    }
 }

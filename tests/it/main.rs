@@ -7,6 +7,7 @@
 mod support;
 
 mod delivery_retries;
+mod disk_full;
 mod doctor;
 mod drills;
 mod durability;

@@ -1,6 +1,7 @@
 //! The gateway's error answers: a status code and `{"success": false, "error": {code,
 //! message, fields}}`, with `Retry-After` where the caller should come back.
 
+use crate::admission::Refusal;
 use axum::{
     Json,
     http::{HeaderValue, StatusCode, header},
@@ -119,6 +120,19 @@ impl ApiError {
         Self::new(StatusCode::SERVICE_UNAVAILABLE, "unavailable", message)
     }
 
+    /// `503` with the `Retry-After` of a refusal the host put in force: nothing was
+    /// accepted; try again then.
+    pub fn refused(refusal: &Refusal) -> Self {
+        Self {
+            retry_after: Some(refusal.retry_after_seconds),
+            ..Self::new(
+                StatusCode::SERVICE_UNAVAILABLE,
+                refusal.code,
+                refusal.message.clone(),
+            )
+        }
+    }
+
     /// The status code.
     pub fn status(&self) -> StatusCode {
         self.status
@@ -142,7 +156,9 @@ impl IntoResponse for ApiError {
         };
         let mut response = (self.status, Json(body)).into_response();
         let retry_after = match self.status {
-            StatusCode::SERVICE_UNAVAILABLE => Some(u64::from(RETRY_AFTER_SECONDS)),
+            StatusCode::SERVICE_UNAVAILABLE => {
+                self.retry_after.or(Some(u64::from(RETRY_AFTER_SECONDS)))
+            }
             _ => self.retry_after,
         };
         if let Some(seconds) = retry_after {

@@ -2,6 +2,7 @@
 //! `GET /webhook/{tracking_id}` and `GET /healthz`. The local host serves it with
 //! `axum::serve`; the Lambda host runs the same router under `lambda_http`.
 
+pub mod admission;
 pub mod auth;
 mod errors;
 mod options;

@@ -1,7 +1,8 @@
-//! What a host configures on the API besides the flows: inbound authentication and the
-//! per-source rate limit.
+//! What a host configures on the API besides the flows: inbound authentication, the
+//! per-source rate limit, and the admission switch.
 
 use crate::{
+    admission::Admission,
     auth::{AuthMode, InboundAuth, InboundAuthSettings, SignedRequests},
     rate_limit::SourceRateLimit,
 };
@@ -15,6 +16,8 @@ pub struct ApiOptions {
     pub auth: InboundAuth,
     /// How often each `source_system` may call.
     pub rate_limit: Option<Arc<SourceRateLimit>>,
+    /// Whether new requests are taken now (the host may refuse them for a while).
+    pub admission: Admission,
 }
 
 impl ApiOptions {
@@ -42,14 +45,19 @@ impl ApiOptions {
             }
             InboundAuth::Off
         };
-        Ok(Self { auth, rate_limit })
+        Ok(Self {
+            auth,
+            rate_limit,
+            admission: Admission::open(),
+        })
     }
 
-    /// No authentication, no rate limit.
+    /// No authentication, no rate limit, every request admitted.
     pub fn open() -> Self {
         Self {
             auth: InboundAuth::Off,
             rate_limit: None,
+            admission: Admission::open(),
         }
     }
 }

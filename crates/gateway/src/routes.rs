@@ -160,6 +160,9 @@ async fn accept_request(
             .map_err(|wait| ApiError::rate_limited(source, wait))?;
     }
     let idempotency_key = idempotency_key(headers)?;
+    if let Some(refusal) = api.options.admission.refusal() {
+        return Err(ApiError::refused(&refusal));
+    }
     api.gateway
         .accept(parsed.request, idempotency_key)
         .await

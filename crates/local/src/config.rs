@@ -2,6 +2,7 @@
 //! names where they exist), then command-line flags; checked once at start, each error
 //! naming the variable and what is wrong with it.
 
+use crate::disk_space::DEFAULT_MIN_FREE_DISK;
 pub use revops_core::config::ConfigError;
 use revops_core::config::{Env, Host, PipelineSettings};
 use revops_gateway::{auth::InboundAuthSettings, rate_limit::SourceRateLimit};
@@ -32,6 +33,9 @@ pub struct LocalConfig {
     pub inbound_auth: InboundAuthSettings,
     /// `RATE_LIMIT_PER_SOURCE`, `RATE_LIMIT_BURST`.
     pub rate_limit: Option<Arc<SourceRateLimit>>,
+    /// `REVOPS_MIN_FREE_DISK`: below this much free space where the data directory lives,
+    /// new requests are refused with `503` (100 MiB; `0` never refuses).
+    pub min_free_disk: u64,
     /// `REVOPS_TRACE_STORE`: whether spans and log lines are kept in `<data>/traces`
     /// (`on`, the default, or `off`).
     pub trace_store: bool,
@@ -72,8 +76,16 @@ impl LocalConfig {
                 ));
             }
         };
+        let min_free_disk = env
+            .parse(
+                "REVOPS_MIN_FREE_DISK",
+                bytesize::ByteSize(DEFAULT_MIN_FREE_DISK),
+                "a size such as 100MiB or 2GB, or 0 to never refuse",
+            )?
+            .as_u64();
         Ok(Self {
             listen,
+            min_free_disk,
             data_dir,
             trace_store,
             workers,
@@ -113,6 +125,9 @@ mod tests {
         );
         assert_eq!(config.pipeline.attempt_timeout, Duration::from_secs(30));
         assert_eq!(config.pipeline.retention, Duration::from_secs(30 * 86_400));
+        assert_eq!(config.min_free_disk, 100 * 1024 * 1024);
+        let floor = super::tests::config(&[("REVOPS_MIN_FREE_DISK", "2GB")]).unwrap();
+        assert_eq!(floor.min_free_disk, 2_000_000_000);
         let short = super::tests::config(&[("REVOPS_RETENTION", "12h")]).unwrap();
         assert_eq!(short.pipeline.retention, Duration::from_secs(12 * 3600));
         let outlasted = config
@@ -142,6 +157,9 @@ mod tests {
         assert!(bad.problem.contains("30d"), "{}", bad.problem);
         let bad = config(&[("REVOPS_RETENTION", "0s")]).unwrap_err();
         assert_eq!(bad.variable, "REVOPS_RETENTION");
+        let bad = config(&[("REVOPS_MIN_FREE_DISK", "lots")]).unwrap_err();
+        assert_eq!(bad.variable, "REVOPS_MIN_FREE_DISK");
+        assert!(bad.problem.contains("100MiB"), "{}", bad.problem);
         let bad = config(&[("WEBHOOK_SECRET", "hunter2")]).unwrap_err();
         assert_eq!(bad.variable, "WEBHOOK_SECRET");
         assert!(!bad.to_string().contains("hunter2"));

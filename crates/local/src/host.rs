@@ -1,12 +1,14 @@
 //! Assembles and runs the local host: opens the data directory (one process at a time),
 //! the database, the queue and the store; picks the deliverer; serves the gateway's router
-//! and runs the worker pool until told to stop. The pool may run on a runtime of its own
+//! and runs the worker pool, the retention sweep and the disk space watch until told to
+//! stop. The pool may run on a runtime of its own
 //! (`revops serve` gives it threads of lower priority, so that accepting requests comes
 //! first when both compete for the cores).
 
 use crate::{
     Database, LocalConfig, SqliteStore,
     archive::FileArchive,
+    disk_space::DiskWatch,
     outbox::{OUTBOX_FILE, OutboxDeliverer},
     queue_pair,
     retention::{self, SWEEP_EVERY},
@@ -59,6 +61,7 @@ pub struct LocalHost {
     server: JoinHandle<std::io::Result<()>>,
     pool: JoinHandle<()>,
     sweeper: JoinHandle<()>,
+    disk_watch: JoinHandle<()>,
     _lock: File,
 }
 
@@ -133,6 +136,12 @@ impl LocalHost {
             pipeline.store().clone(),
             config.rate_limit.clone(),
         )?;
+        let mut disk_watch = DiskWatch::new(
+            config.data_dir.clone(),
+            config.min_free_disk,
+            options.admission.clone(),
+        );
+        disk_watch.check();
         let inbound_auth = options.auth.is_on();
         let gateway = pipeline.gateway(Arc::new(producer));
 
@@ -150,6 +159,7 @@ impl LocalHost {
                     .await
             }
         });
+        let disk_watch = tokio::spawn(disk_watch.run(shutdown.clone()));
         let sweeper = tokio::spawn({
             let (stop, data_dir) = (shutdown.clone(), config.data_dir.clone());
             async move {
@@ -184,6 +194,7 @@ impl LocalHost {
             server,
             pool,
             sweeper,
+            disk_watch,
             _lock: lock,
         })
     }
@@ -225,6 +236,9 @@ impl LocalHost {
         self.server.await.context("the HTTP server panicked")??;
         self.pool.await.context("the worker pool panicked")?;
         self.sweeper.await.context("the retention sweep panicked")?;
+        self.disk_watch
+            .await
+            .context("the disk space watch panicked")?;
         Ok(())
     }
 }

@@ -7,6 +7,7 @@ pub mod archive;
 pub mod archive_reader;
 pub mod config;
 pub mod db;
+pub mod disk_space;
 pub mod host;
 pub mod operator;
 pub mod outbox;
