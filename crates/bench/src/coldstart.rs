@@ -31,7 +31,7 @@ struct Sample {
 }
 
 /// `VmHWM` of a process, in kB.
-fn vm_hwm(pid: u32) -> u64 {
+pub(crate) fn vm_hwm(pid: u32) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
@@ -91,16 +91,20 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-/// The venv's Python (`<target>/tools-venv`), if `boto3` is installed in it.
-fn python(target: &Path) -> Option<PathBuf> {
-    let python = target.join("tools-venv/bin/python");
-    let ok = Command::new(&python)
-        .args(["-c", "import boto3"])
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .status()
-        .is_ok_and(|s| s.success());
-    ok.then_some(python)
+/// A venv's Python with `boto3`: `<target>/tools-venv`'s, else the tests' moto venv
+/// (`<target>/moto-venv`, where moto brings boto3), if either has it.
+pub(crate) fn python(target: &Path) -> Option<PathBuf> {
+    ["tools-venv", "moto-venv"]
+        .into_iter()
+        .map(|venv| target.join(venv).join("bin/python"))
+        .find(|python| {
+            Command::new(python)
+                .args(["-c", "import boto3"])
+                .stdout(Stdio::null())
+                .stderr(Stdio::null())
+                .status()
+                .is_ok_and(|s| s.success())
+        })
 }
 
 /// The sizes of what `cargo lambda build` left in `<target>/lambda/<function>/bootstrap`,
@@ -175,7 +179,7 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let python = python(target);
     if python.is_none() {
         console::note(
-            "no boto3 in <target>/tools-venv: the Python baseline is skipped (python3 -m venv <target>/tools-venv && <target>/tools-venv/bin/pip install boto3)",
+            "no boto3 in <target>/tools-venv or <target>/moto-venv: the Python baseline is skipped (python3 -m venv <target>/tools-venv && <target>/tools-venv/bin/pip install boto3)",
         )?;
     }
     let mut table = Table::new(

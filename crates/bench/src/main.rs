@@ -22,6 +22,7 @@ mod runtime_api;
 mod servers;
 mod soak;
 mod telemetry;
+mod warm;
 
 use clap::{Parser, Subcommand};
 use std::{path::PathBuf, process::Command, time::Duration};
@@ -87,7 +88,10 @@ enum Bench {
     /// A million requests at a steady rate with retention on: deliveries/s, p99, RSS and
     /// the data directory over time (not part of `all`: it takes about 17 minutes).
     Soak,
-    /// Every benchmark above, in order.
+    /// Warm invocations of the three functions, Rust and Python 3 + boto3, against moto:
+    /// durations, memory and log bytes, for the AWS cost model (not part of `all`).
+    Warm,
+    /// Every benchmark above but the soak and warm, in order.
     All,
     /// (internal) the bare handler, as its own process.
     #[command(hide = true)]
@@ -194,6 +198,7 @@ async fn main() -> anyhow::Result<()> {
         Bench::Telemetry => telemetry::run(&settings).await,
         Bench::Export => export::run(&settings).await,
         Bench::Soak => soak::run(&settings).await,
+        Bench::Warm => warm::run(&settings).await,
         Bench::All => {
             ingest::run(&settings).await?;
             delivery::run(&settings).await?;

@@ -109,6 +109,12 @@ impl LambdaProcess {
         )
     }
 
+    /// The process id, while it runs.
+    pub fn pid(&self) -> Option<u32> {
+        let mut child = self.child.lock().unwrap();
+        matches!(child.try_wait(), Ok(None)).then(|| child.id())
+    }
+
     /// The exit status, if the process has ended.
     pub fn exit_status(&self) -> Option<ExitStatus> {
         self.child.lock().unwrap().try_wait().ok().flatten()

@@ -12,6 +12,7 @@
 //!   Lambda function against it, and [`lambda_function`] for the two together;
 //! - [`invoke_api`]: Lambda's `Invoke` API in front of such functions, for
 //!   `aws-sdk-lambda`;
+//! - [`lambda_events`]: the API Gateway and SQS events Lambda hands the functions;
 //! - [`webhook`]: webhook receivers whose answers the test picks;
 //! - [`wait`]: polling with a deadline;
 //! - [`store_contract`]: the tracking store's contract, run against every adapter;
@@ -30,6 +31,7 @@ pub mod bedrock;
 pub mod cloudwatch;
 pub mod counting_proxy;
 pub mod invoke_api;
+pub mod lambda_events;
 pub mod lambda_function;
 pub mod lambda_process;
 pub mod loopback;

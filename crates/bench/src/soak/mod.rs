@@ -1,5 +1,5 @@
 //! Soak: a million requests (by default) through `revops serve` at a steady rate, with
-//! retention on (`REVOPS_RETENTION=2m`, so the minutely sweep deletes as the run goes),
+//! retention on (`REVOPS_RETENTION=2m`, so the sweep deletes as the run goes),
 //! the demo agent and a fast local receiver. Every 10 s window records deliveries/s, the
 //! p99 end-to-end latency (from when each `POST` was due, open loop), the server's RSS
 //! and the data directory's size; the report sets the first ten minutes beside the last

@@ -2,12 +2,12 @@
 //! pass, and the three functions started against the testkit's Runtime API.
 
 pub mod deployment;
-pub mod events;
 pub mod functions;
 pub mod stack;
 
 pub use deployment::Deployment;
 pub use functions::{Function, InvokableWrapper, accept};
+pub use revops_testkit::lambda_events as events;
 pub use stack::Stack;
 
 /// The seed's request body, verbatim.

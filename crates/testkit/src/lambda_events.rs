@@ -115,7 +115,7 @@ fn with_defaults(headers: &[(&str, &str)]) -> Map<String, Value> {
 }
 
 fn uuid_like() -> String {
-    revops_testkit::unique("req")
+    crate::unique("req")
 }
 
 /// An API Gateway response: its status and its body as JSON.
