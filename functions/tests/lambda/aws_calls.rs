@@ -1,12 +1,32 @@
 //! The AWS calls one delivered request costs, counted on the wire (the testkit's
-//! counting proxy in front of moto) as the three binaries make them. BENCHMARKS.md's cost
-//! model multiplies these counts by AWS's prices; this test pins them, so a change that
-//! adds or removes a call fails here until the model is updated with it.
+//! counting proxy in front of moto) as the three binaries make them, against
+//! `infrastructure/calls-per-request.json`: the counts the cost model in
+//! `revops-bench warm` multiplies by AWS's prices (BENCHMARKS.md). A change that adds or
+//! removes a call fails here until that file, and so the model, follows it.
 
 use crate::support::{Deployment, SEED_REQUEST, accept, events::sqs_event};
 use revops_core::Status;
 use revops_testkit::{counting_proxy::CountingProxy, moto};
+use serde_json::Value;
 use std::{collections::BTreeMap, time::Duration};
+
+/// The calls the cost model assumes.
+const MODEL: &str = include_str!("../../../infrastructure/calls-per-request.json");
+
+/// The model's counts for `part` (`gateway` or `processor`), by operation.
+fn model_calls(model: &Value, part: &str) -> BTreeMap<String, usize> {
+    model[part]
+        .as_object()
+        .unwrap_or_else(|| panic!("no {part} in calls-per-request.json"))
+        .iter()
+        .map(|(call, count)| {
+            (
+                call.clone(),
+                usize::try_from(count.as_u64().unwrap()).unwrap(),
+            )
+        })
+        .collect()
+}
 
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_delivered_request_costs_the_aws_calls_the_cost_model_assumes() {
@@ -32,33 +52,30 @@ async fn a_delivered_request_costs_the_aws_calls_the_cost_model_assumes() {
     assert_eq!(stack.status(&id).await, Status::Delivered);
     assert_eq!(receiver.hits().len(), 1);
 
-    let calls = |pairs: &[(&str, usize)]| -> BTreeMap<String, usize> {
-        pairs.iter().map(|(k, v)| ((*k).to_owned(), *v)).collect()
-    };
+    let model: Value = serde_json::from_str(MODEL).unwrap();
+    // The gateway's calls for one request: the record, the message.
     assert_eq!(
         intake,
-        calls(&[("DynamoDB PutItem", 1), ("SQS SendMessage", 1)]),
-        "the gateway's calls for one request: the record, the message"
+        model_calls(&model, "gateway"),
+        "the gateway's calls"
     );
+    // The processor's: the receiver's health (its circuit and whether its URL is
+    // disabled, read at most once a second per receiver by each processor instance), the
+    // record's steps (the lease, the answer, the delivery), the conversation archived,
+    // and the message deleted once delivered.
     assert_eq!(
         processing,
-        calls(&[
-            // The receiver's health: its circuit and whether its URL is disabled, read at
-            // most once a second per receiver by each processor instance.
-            ("DynamoDB GetItem", 2),
-            // The record's steps: the lease, the answer, the delivery.
-            ("DynamoDB UpdateItem", 3),
-            // The conversation archived.
-            ("S3 PUT", 1),
-            // The message, deleted once delivered.
-            ("SQS DeleteMessage", 1),
-        ]),
-        "the processor's calls for one request"
+        model_calls(&model, "processor"),
+        "the processor's calls"
     );
     assert_eq!(
         wrapper.function.runtime.invocations(),
-        1,
+        usize::try_from(model["Lambda Invoke"].as_u64().unwrap()).unwrap(),
         "Lambda Invoke of the agent wrapper"
     );
-    assert_eq!(bedrock.calls(), 1, "Bedrock InvokeAgent");
+    assert_eq!(
+        bedrock.calls(),
+        usize::try_from(model["Bedrock InvokeAgent"].as_u64().unwrap()).unwrap(),
+        "Bedrock InvokeAgent"
+    );
 }

@@ -1,8 +1,46 @@
 //! The AWS host's cost of a million questions, from what the warm benchmark measured and
-//! the calls each delivered request makes (pinned by
-//! `functions/tests/lambda/aws_calls.rs`), at us-east-1 list prices kept here as data,
-//! each with where and when it was read. The agent's own time and Bedrock are left out:
+//! the calls each delivered request makes (`infrastructure/calls-per-request.json`,
+//! which `functions/tests/lambda/aws_calls.rs` holds the binaries to), at us-east-1 list
+//! prices kept here as data, each with where and when it was read. The agent's own time and Bedrock are left out:
 //! the stand-in answers at once, and Bedrock bills the agent's model tokens.
+
+/// The calls one delivered request makes, as the binaries make them.
+const CALLS_PER_REQUEST: &str = include_str!("../../../../infrastructure/calls-per-request.json");
+
+/// The calls one delivered request makes, from [`CALLS_PER_REQUEST`].
+pub struct Calls {
+    put_item: f64,
+    update_item: f64,
+    get_item: f64,
+    send_message: f64,
+    delete_message: f64,
+    s3_put: f64,
+    lambda_invoke: f64,
+}
+
+impl Calls {
+    /// Reads them; an operation the file does not name counts zero.
+    pub fn per_request() -> anyhow::Result<Self> {
+        let model: serde_json::Value = serde_json::from_str(CALLS_PER_REQUEST)?;
+        let count = |part: &str, call: &str| {
+            let value = if part.is_empty() {
+                &model[call]
+            } else {
+                &model[part][call]
+            };
+            value.as_f64().unwrap_or(0.0)
+        };
+        Ok(Self {
+            put_item: count("gateway", "DynamoDB PutItem"),
+            send_message: count("gateway", "SQS SendMessage"),
+            get_item: count("processor", "DynamoDB GetItem"),
+            update_item: count("processor", "DynamoDB UpdateItem"),
+            s3_put: count("processor", "S3 PUT"),
+            delete_message: count("processor", "SQS DeleteMessage"),
+            lambda_invoke: count("", "Lambda Invoke"),
+        })
+    }
+}
 
 /// One price.
 pub struct Price {
@@ -148,8 +186,8 @@ fn line(item: impl Into<String>, per_request: f64, price: &Price) -> Line {
     }
 }
 
-/// The model's lines for one implementation.
-pub fn lines(m: &Measured) -> Vec<Line> {
+/// The model's lines for one implementation making `calls`.
+pub fn lines(m: &Measured, calls: &Calls) -> Vec<Line> {
     let gb_seconds: f64 = (0..3)
         .map(|i| {
             let ms = projected_ms(m.billed_ms[i], m.cpu_ms[i], m.memory_mb[i]);
@@ -157,16 +195,22 @@ pub fn lines(m: &Measured) -> Vec<Line> {
         })
         .sum();
     let write_units = |bytes: f64| (bytes / 1024.0).ceil().max(1.0);
-    // The PutItem writes the accepted record; each of the three UpdateItems is charged on
-    // the larger of the item before and after it, at most the delivered record.
-    let wru = write_units(m.record_bytes[0]) + 3.0 * write_units(m.record_bytes[1]);
+    // The PutItem writes the accepted record; each UpdateItem is charged on the larger of
+    // the item before and after it, at most the delivered record. The GetItems read
+    // small items consistently: one read unit each.
+    let wru = calls.put_item * write_units(m.record_bytes[0])
+        + calls.update_item * write_units(m.record_bytes[1]);
+    // The gateway and the processor, and the wrapper once per invoke.
+    let invocations = 2.0 + calls.lambda_invoke;
+    // Lambda's poller receives each message once (batches of one: the most).
+    let sqs = calls.send_message + 1.0 + calls.delete_message;
     let log_gb = (m.log_bytes.iter().sum::<f64>() + 3.0 * PLATFORM_LOG_BYTES) / 1e9;
     let emf_gb = m.emf_bytes.iter().sum::<f64>() / 1e9;
     vec![
         line("API Gateway REST API requests", 1.0, &REST_API_REQUEST),
         line(
             "Lambda invocations (gateway, processor, wrapper)",
-            3.0,
+            invocations,
             &LAMBDA_REQUEST,
         ),
         line(
@@ -174,18 +218,18 @@ pub fn lines(m: &Measured) -> Vec<Line> {
             gb_seconds,
             m.gb_second,
         ),
-        line("SQS requests (send, receive, delete)", 3.0, &SQS_REQUEST),
+        line("SQS requests (send, receive, delete)", sqs, &SQS_REQUEST),
         line(
-            "DynamoDB write units (1 PutItem, 3 UpdateItem)",
+            "DynamoDB write units (PutItem, UpdateItem)",
             wru,
             &DYNAMODB_WRU,
         ),
         line(
-            "DynamoDB read units (2 consistent GetItem)",
-            2.0,
+            "DynamoDB read units (consistent GetItem)",
+            calls.get_item,
             &DYNAMODB_RRU,
         ),
-        line("S3 PUT (the conversation)", 1.0, &S3_PUT),
+        line("S3 PUT (the conversation)", calls.s3_put, &S3_PUT),
         line(
             "CloudWatch Logs GB (log lines, Lambda's own)",
             log_gb,
@@ -225,11 +269,13 @@ mod tests {
 
     #[test]
     fn the_lines_follow_the_calls_and_the_measured_figures() {
-        let lines = lines(&measured());
+        let lines = lines(&measured(), &Calls::per_request().unwrap());
         let find = |prefix: &str| lines.iter().find(|l| l.item.starts_with(prefix)).unwrap();
 
         assert!((find("API Gateway").usd_per_million - 3.50).abs() < 1e-9);
         assert!((find("S3 PUT").usd_per_million - 5.0).abs() < 1e-9);
+        assert!((find("SQS").per_request - 3.0).abs() < 1e-9);
+        assert!((find("Lambda invocations").per_request - 3.0).abs() < 1e-9);
         // 1 unit for the 900-byte put, 3 × 3 units for the 2100-byte record.
         assert!((find("DynamoDB write").per_request - 10.0).abs() < 1e-9);
         // 0.25 GB × 10 ms + 0.25 GB × 40 ms + 0.5 GB × 5 ms = 0.015 GB-s.

@@ -378,7 +378,8 @@ fn print_costs(summaries: &[Summary]) -> anyhow::Result<Value> {
         "cost of a million questions on AWS (us-east-1 list prices; agent time and Bedrock excluded)",
         &header,
     );
-    let all: Vec<Vec<cost::Line>> = models.iter().map(|(_, m)| cost::lines(m)).collect();
+    let calls = cost::Calls::per_request()?;
+    let all: Vec<Vec<cost::Line>> = models.iter().map(|(_, m)| cost::lines(m, &calls)).collect();
     let mut json_models = Vec::new();
     for (row, line) in all[0].iter().enumerate() {
         let mut cells = vec![line.item.clone()];
