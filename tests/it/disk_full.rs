@@ -5,7 +5,7 @@
 //! `RequestsRejected`; freeing the space takes requests again, and nothing accepted is
 //! lost.
 
-use crate::support::{SEED_REQUEST, Switchable, binary::RevopsProcess, wait_until};
+use crate::support::{SEED_REQUEST, Switchable, binary::RevopsProcess, status, wait_until};
 use revops_local::disk_space::free_bytes;
 use serde_json::Value;
 use std::{fs::File, path::Path, process::Stdio, time::Duration};
@@ -43,14 +43,7 @@ async fn post(client: &reqwest::Client, base: &str) -> reqwest::Response {
 }
 
 async fn status_of(client: &reqwest::Client, base: &str, id: &str) -> String {
-    let document: Value = client
-        .get(format!("{base}/webhook/{id}"))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let document = status(client, base, id).await;
     document["status"].as_str().unwrap_or_default().to_owned()
 }
 

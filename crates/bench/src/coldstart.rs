@@ -8,13 +8,13 @@ use crate::{
     Settings,
     console::{self, Table},
     lambda_cases::{self, Case},
-    machine, paths, report,
-    revops::sibling_binary,
+    machine, paths, python, report,
+    revops::release_dir,
     runtime_api::RuntimeApi,
 };
 use serde_json::{Value, json};
 use std::{
-    path::{Path, PathBuf},
+    path::Path,
     process::{Command, Stdio},
     time::Duration,
 };
@@ -91,22 +91,6 @@ fn median(mut v: Vec<f64>) -> f64 {
     v.get(v.len() / 2).copied().unwrap_or(f64::NAN)
 }
 
-/// A venv's Python with `boto3`: `<target>/tools-venv`'s, else the tests' moto venv
-/// (`<target>/moto-venv`, where moto brings boto3), if either has it.
-pub(crate) fn python(target: &Path) -> Option<PathBuf> {
-    ["tools-venv", "moto-venv"]
-        .into_iter()
-        .map(|venv| target.join(venv).join("bin/python"))
-        .find(|python| {
-            Command::new(python)
-                .args(["-c", "import boto3"])
-                .stdout(Stdio::null())
-                .stderr(Stdio::null())
-                .status()
-                .is_ok_and(|s| s.success())
-        })
-}
-
 /// The sizes of what `cargo lambda build` left in `<target>/lambda/<function>/bootstrap`,
 /// with the architecture read from each ELF header; none if it was not run.
 fn cargo_lambda_sizes(target: &Path) -> anyhow::Result<Vec<Value>> {
@@ -171,17 +155,9 @@ fn zipped(target: &Path, binary: &Path) -> anyhow::Result<u64> {
 /// Runs the cold-start benchmark.
 pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let load_before = machine::load_average();
-    let release = sibling_binary("webhook-gateway")?
-        .parent()
-        .map(Path::to_path_buf)
-        .ok_or_else(|| anyhow::anyhow!("no release directory"))?;
+    let release = release_dir()?;
     let target = &settings.target;
-    let python = python(target);
-    if python.is_none() {
-        console::note(
-            "no boto3 in <target>/tools-venv or <target>/moto-venv: the Python baseline is skipped (python3 -m venv <target>/tools-venv && <target>/tools-venv/bin/pip install boto3)",
-        )?;
-    }
+    let python = python::interpreter(target, "the Python baseline is")?;
     let mut table = Table::new(
         &format!("coldstart: local Runtime API, median of {RUNS} (min in brackets)"),
         &[

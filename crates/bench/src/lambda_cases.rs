@@ -1,6 +1,6 @@
-//! The functions the cold-start benchmark runs: the three Lambda binaries and a Python 3
-//! handler with boto3 doing the gateway's job the way the seeds do (boto3 clients created
-//! at import), each with its environment and an event whose first invocation makes no
+//! The functions the cold-start benchmark runs: the three Lambda binaries and the Python 3
+//! gateway with boto3 (`crates/bench/python/gateway.py`, boto3 clients created at import
+//! as the seeds do), each with its environment and an event whose first invocation makes no
 //! AWS call (every AWS endpoint points at a closed loopback port).
 
 use serde_json::{Value, json};
@@ -8,39 +8,6 @@ use std::path::PathBuf;
 
 /// Where no AWS call may go: a closed loopback port.
 const NOWHERE: &str = "http://127.0.0.1:9";
-
-/// The Python handler: the seeds' runtime, with the Runtime API loop written out.
-pub const PYTHON_HANDLER: &str = r#"
-import json, os, urllib.request, uuid
-import boto3
-
-# As the seeds do: clients built once, at import.
-sqs = boto3.client("sqs", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
-dynamodb = boto3.client("dynamodb", endpoint_url=os.environ["AWS_ENDPOINT_URL"])
-QUEUE_URL = os.environ["OUTBOUND_WEBHOOK_QUEUE_URL"]
-REQUIRED = ("source_process", "timestamp", "source_system", "query")
-
-def handler(event):
-    try:
-        body = json.loads(event.get("body") or "")
-    except ValueError:
-        body = None
-    missing = [k for k in REQUIRED if not (isinstance(body, dict) and body.get(k))]
-    if missing:
-        return {"statusCode": 400, "body": json.dumps({"success": False,
-                "error": "Missing required fields: " + ", ".join(missing)})}
-    tracking_id = str(uuid.uuid4())
-    sqs.send_message(QueueUrl=QUEUE_URL, MessageBody=json.dumps(dict(body, tracking_id=tracking_id)))
-    return {"statusCode": 202, "body": json.dumps({"success": True, "tracking_id": tracking_id})}
-
-base = "http://" + os.environ["AWS_LAMBDA_RUNTIME_API"] + "/2018-06-01/runtime/invocation/"
-while True:
-    with urllib.request.urlopen(base + "next") as r:
-        request_id = r.headers["Lambda-Runtime-Aws-Request-Id"]
-        event = json.loads(r.read())
-    answer = json.dumps(handler(event)).encode()
-    urllib.request.urlopen(urllib.request.Request(base + request_id + "/response", data=answer, method="POST")).read()
-"#;
 
 /// One function to time.
 pub struct Case {
@@ -128,7 +95,7 @@ pub fn cases(release_dir: &std::path::Path, python: Option<PathBuf>) -> Vec<Case
             command: vec![
                 python.display().to_string(),
                 "-c".to_owned(),
-                PYTHON_HANDLER.to_owned(),
+                crate::python::program("webhook-gateway"),
             ],
             env: shared_env(),
             event: invalid_post(),

@@ -16,6 +16,7 @@ mod load;
 mod machine;
 mod paths;
 mod post;
+mod python;
 mod report;
 mod revops;
 mod runtime_api;

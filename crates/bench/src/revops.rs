@@ -10,7 +10,7 @@ use std::sync::Arc;
 use std::{
     fs::File,
     net::{SocketAddr, TcpListener},
-    path::PathBuf,
+    path::{Path, PathBuf},
     process::{Child, Command, Stdio},
     time::Duration,
 };
@@ -35,6 +35,15 @@ pub fn sibling_binary(name: &str) -> anyhow::Result<PathBuf> {
         path.display()
     );
     Ok(path)
+}
+
+/// The directory of the release binaries (`target/release`, where this one is), checked
+/// to hold the Lambda binaries.
+pub fn release_dir() -> anyhow::Result<PathBuf> {
+    sibling_binary("webhook-gateway")?
+        .parent()
+        .map(Path::to_path_buf)
+        .ok_or_else(|| anyhow::anyhow!("no release directory"))
 }
 
 /// A running `revops serve`.

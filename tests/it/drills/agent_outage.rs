@@ -111,14 +111,7 @@ async fn agent_outage() {
     let delivered = every_delivery(&receiver, &accepted, Duration::from_secs(30)).await;
     let mut dead_lettered = Vec::new();
     for id in &accepted {
-        let document: serde_json::Value = client
-            .get(format!("{base}/webhook/{id}"))
-            .send()
-            .await
-            .unwrap()
-            .json()
-            .await
-            .unwrap();
+        let document = crate::support::status(&client, &base, id).await;
         assert_eq!(document["status"], "delivered", "{id}");
         let events = document["events"].as_array().unwrap();
         if events

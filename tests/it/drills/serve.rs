@@ -36,13 +36,4 @@ impl Drop for Serve {
     }
 }
 
-/// `GET /webhook/{id}` on `base`, as JSON.
-pub async fn status(client: &reqwest::Client, base: &str, id: &str) -> serde_json::Value {
-    let response = client
-        .get(format!("{base}/webhook/{id}"))
-        .send()
-        .await
-        .unwrap();
-    assert_eq!(response.status(), 200, "status of {id}");
-    response.json().await.unwrap()
-}
+pub use crate::support::status;

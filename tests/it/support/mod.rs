@@ -18,6 +18,17 @@ use hmac::{Hmac, KeyInit, Mac};
 use serde_json::Value;
 use sha2::Sha256;
 
+/// `GET /webhook/{id}` on `base`, as JSON; the request must be known (`200`).
+pub async fn status(client: &reqwest::Client, base: &str, id: &str) -> Value {
+    let response = client
+        .get(format!("{base}/webhook/{id}"))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(response.status(), 200, "status of {id}");
+    response.json().await.unwrap()
+}
+
 /// The seed's request body, verbatim.
 pub const SEED_REQUEST: &str = r#"{
     "source_process": "test_system",

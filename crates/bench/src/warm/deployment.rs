@@ -24,12 +24,6 @@ pub const INVOKE_TIMEOUT: Duration = Duration::from_secs(30);
 /// The wrapper's function name, as the processor invokes it.
 const WRAPPER: &str = "revops-manager-agent-wrapper";
 
-/// A signing secret for the webhooks (both implementations sign).
-const WEBHOOK_SECRET: &str = "whsec_MfKQ9r8GKYqrTwjUPD8ILPZIo2LaLaSw";
-
-/// The Runtime API loop the Python handlers run under.
-const PYTHON_RUNTIME: &str = include_str!("../../python/lambda_runtime.py");
-
 /// The resources one run uses, new on the moto server.
 pub struct Resources {
     /// The SDK clients, pointed at moto.
@@ -127,14 +121,11 @@ impl Implementation {
         match self {
             Self::Rust(release) => LambdaFunction::start(&release.join(role), name, env).await,
             Self::Python(launcher) => {
-                let handler = match role {
-                    "webhook-gateway" => include_str!("../../python/gateway.py"),
-                    "queue-processor" => include_str!("../../python/processor.py"),
-                    _ => include_str!("../../python/agent_wrapper.py"),
-                };
-                let program = format!("{handler}\n{PYTHON_RUNTIME}");
                 let mut env = env;
-                env.push(("REVOPS_PYTHON_PROGRAM".to_owned(), program));
+                env.push((
+                    "REVOPS_PYTHON_PROGRAM".to_owned(),
+                    crate::python::program(role),
+                ));
                 LambdaFunction::start(launcher, name, env).await
             }
         }
@@ -205,7 +196,8 @@ impl Functions {
         let mut processor_env = resources.env();
         processor_env.extend(owned(&[
             ("WEBHOOK_URL", &receiver.url()),
-            ("WEBHOOK_SECRET", WEBHOOK_SECRET),
+            // Both implementations sign.
+            ("WEBHOOK_SECRET", crate::revops::SECRET),
             ("WEBHOOK_ALLOWED_NETWORKS", "127.0.0.0/8"),
             ("WEBHOOK_ALLOW_HTTP", "true"),
             ("MANAGER_AGENT_FUNCTION_NAME", WRAPPER),

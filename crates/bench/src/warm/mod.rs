@@ -16,8 +16,8 @@ mod item_size;
 use crate::{
     Settings, coldstart,
     console::{self, Table},
-    machine, paths, report,
-    revops::sibling_binary,
+    machine, paths, python, report,
+    revops::{SEED_REQUEST, release_dir},
 };
 use deployment::{Functions, INVOKE_TIMEOUT, Implementation, Resources};
 use revops_testkit::{
@@ -28,16 +28,12 @@ use revops_testkit::{
     xray_daemon::XrayDaemon,
 };
 use serde_json::{Value, json};
-use std::path::Path;
 use tokio::time::Instant;
 
 /// Requests measured per implementation, after [`WARM_UP`] unmeasured ones.
 const REQUESTS: usize = 300;
 /// Requests first sent to warm every function up (connections, caches).
 const WARM_UP: usize = 20;
-
-/// The seed's request body.
-const SEED_REQUEST: &str = r#"{"source_process":"test_system","timestamp":"2025-08-13T06:30:00Z","source_system":"external_app","query":"What is the deal status for IXIS?"}"#;
 
 /// Durations of one function's invocations, in ms.
 #[derive(Default)]
@@ -433,20 +429,12 @@ fn span_totals(xray: &XrayDaemon) -> (usize, usize) {
 /// Runs the warm benchmark.
 pub async fn run(settings: &Settings) -> anyhow::Result<()> {
     let load_before = machine::load_average();
-    let release = sibling_binary("webhook-gateway")?
-        .parent()
-        .map(Path::to_path_buf)
-        .ok_or_else(|| anyhow::anyhow!("no release directory"))?;
+    let release = release_dir()?;
     let scratch = paths::scratch_dir(&settings.target, "warm-")?;
     let mut implementations = vec![Implementation::Rust(release)];
-    match coldstart::python(&settings.target) {
-        Some(python) => implementations.push(Implementation::Python(deployment::python_launcher(
-            &python,
-            scratch.path(),
-        )?)),
-        None => console::note(
-            "no boto3 in <target>/tools-venv or <target>/moto-venv: the Python rows are skipped (python3 -m venv <target>/tools-venv && <target>/tools-venv/bin/pip install boto3)",
-        )?,
+    if let Some(python) = python::interpreter(&settings.target, "the Python rows are")? {
+        let launcher = deployment::python_launcher(&python, scratch.path())?;
+        implementations.push(Implementation::Python(launcher));
     }
     console::note("starting moto and creating the queue, table and bucket")?;
     let resources = Resources::create().await?;
