@@ -109,7 +109,7 @@ pub const S3_PUT: Price = Price {
     service: "S3 Standard PUT",
     usd: 0.005e-3,
     unit: "PUT",
-    source: "aws.amazon.com/s3/pricing (us-east-1 S3 Standard), not re-read here",
+    source: "aws.amazon.com/s3/pricing (us-east-1 S3 Standard) as we knew it on 2026-12-07; no dated copy found to cite",
 };
 /// CloudWatch Logs ingestion, standard class.
 pub const LOGS_GB: Price = Price {
