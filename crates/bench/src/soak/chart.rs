@@ -1,5 +1,5 @@
 //! The soak run as an SVG: one panel a measure (deliveries/s, p99 end-to-end, RSS, data
-//! directory), each over the run's time, so a reader sees at a glance whether any
+//! directory, database), each over the run's time, so a reader sees at a glance whether any
 //! drifts.
 
 use super::sample::Sample;
@@ -15,11 +15,12 @@ type Panel = (&'static str, fn(&Sample) -> f64);
 
 /// The chart of `samples`, titled `title`.
 pub fn svg(title: &str, samples: &[Sample]) -> String {
-    let panels: [Panel; 4] = [
+    let panels: [Panel; 5] = [
         ("deliveries/s", |s| s.deliveries_per_second),
         ("p99 end-to-end ms", |s| s.p99_ms),
         ("RSS MB", |s| s.rss_mb),
         ("data directory MB", |s| s.data_mb),
+        ("database MB (with its write-ahead log)", |s| s.database_mb),
     ];
     let height = TOP + PANEL * panels.len() as f64 + 30.0;
     let end = samples.last().map_or(1.0, |s| s.at_seconds.max(1.0));
@@ -74,10 +75,11 @@ mod tests {
                 p99_ms: 12.0,
                 rss_mb: 40.0,
                 data_mb: f64::from(n),
+                database_mb: f64::from(n),
             })
             .collect();
         let svg = svg("soak", &samples);
-        assert_eq!(svg.matches("<polyline").count(), 4);
+        assert_eq!(svg.matches("<polyline").count(), 5);
         assert!(svg.starts_with("<svg") && svg.ends_with("</svg>"));
         let first_line = svg.split("points=\"").nth(1).unwrap();
         assert_eq!(first_line.split('"').next().unwrap().split(' ').count(), 3);

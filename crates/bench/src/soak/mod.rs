@@ -86,15 +86,17 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
             p99_ms: latencies.value_at_quantile(0.99) as f64 / 1000.0,
             rss_mb: sample::rss_mb(revops.pid()),
             data_mb: sample::size_mb(&revops.data_dir()),
+            database_mb: sample::database_mb(&revops.data_dir()),
         });
         if Instant::now() >= next_note {
             next_note += Duration::from_secs(60);
             console::note(&format!(
-                "{:.0} s: {delivered} delivered, {:.0}/s, RSS {:.1} MB, data {:.1} MB",
+                "{:.0} s: {delivered} delivered, {:.0}/s, RSS {:.1} MB, data {:.1} MB, database {:.1} MB",
                 start.elapsed().as_secs_f64(),
                 samples.last().map_or(0.0, |s| s.deliveries_per_second),
                 samples.last().map_or(0.0, |s| s.rss_mb),
                 samples.last().map_or(0.0, |s| s.data_mb),
+                samples.last().map_or(0.0, |s| s.database_mb),
             ))?;
         }
         let posting_done = poster.is_finished();
@@ -192,18 +194,22 @@ fn report_run(
         &[
             "part",
             "deliveries/s (mean)",
+            "p99 ms (median window)",
             "p99 ms (worst window)",
             "RSS MB (max)",
             "data MB (max)",
+            "database MB (max)",
         ],
     );
     for (name, part) in [("first 10 min", &first), ("last 10 min", &last)] {
         table.row(vec![
             name.to_owned(),
             format!("{:.0}", sample::mean(part, |s| s.deliveries_per_second)),
+            format!("{:.1}", sample::median(part, |s| s.p99_ms)),
             format!("{:.1}", sample::max(part, |s| s.p99_ms)),
             format!("{:.1}", sample::max(part, |s| s.rss_mb)),
             format!("{:.1}", sample::max(part, |s| s.data_mb)),
+            format!("{:.1}", sample::max(part, |s| s.database_mb)),
         ]);
     }
     table.print()?;

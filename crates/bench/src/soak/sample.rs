@@ -1,6 +1,6 @@
 //! What the soak run measures every window: deliveries per second, the p99 end-to-end
 //! latency of the deliveries that arrived in it (from when each `POST` was due), the
-//! server's resident memory and the data directory's size.
+//! server's resident memory, the data directory's size and, within it, the database's.
 
 use std::path::Path;
 
@@ -17,6 +17,8 @@ pub struct Sample {
     pub rss_mb: f64,
     /// The data directory's size, in MB.
     pub data_mb: f64,
+    /// The database file and its write-ahead log, in MB.
+    pub database_mb: f64,
 }
 
 impl Sample {
@@ -28,6 +30,7 @@ impl Sample {
             "p99_ms": self.p99_ms,
             "rss_mb": self.rss_mb,
             "data_mb": self.data_mb,
+            "database_mb": self.database_mb,
         })
     }
 }
@@ -60,6 +63,25 @@ pub fn size_mb(dir: &Path) -> f64 {
     bytes(dir) as f64 / 1_048_576.0
 }
 
+/// The database file in `data_dir` and its write-ahead log, in MB (0 for what is not
+/// there).
+pub fn database_mb(data_dir: &Path) -> f64 {
+    let file = data_dir.join(revops_local::host::DATABASE_FILE);
+    let wal = data_dir.join(format!("{}-wal", revops_local::host::DATABASE_FILE));
+    [file, wal]
+        .iter()
+        .map(|path| std::fs::metadata(path).map_or(0, |m| m.len()))
+        .sum::<u64>() as f64
+        / 1_048_576.0
+}
+
+/// The median of `pick` over `samples` (0 for none).
+pub fn median(samples: &[Sample], pick: fn(&Sample) -> f64) -> f64 {
+    let mut values: Vec<f64> = samples.iter().map(pick).collect();
+    values.sort_by(f64::total_cmp);
+    values.get(values.len() / 2).copied().unwrap_or(0.0)
+}
+
 /// The mean of `pick` over `samples` (0 for none).
 pub fn mean(samples: &[Sample], pick: fn(&Sample) -> f64) -> f64 {
     if samples.is_empty() {
@@ -85,5 +107,16 @@ mod tests {
         std::fs::write(dir.path().join("sub/a"), vec![0_u8; 1_048_576]).unwrap();
         std::fs::write(dir.path().join("b"), vec![0_u8; 524_288]).unwrap();
         assert!((size_mb(dir.path()) - 1.5).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_database_is_its_file_and_its_write_ahead_log() {
+        let dir = tempfile::tempdir().unwrap();
+        assert!(database_mb(dir.path()).abs() < 1e-9);
+        let file = dir.path().join(revops_local::host::DATABASE_FILE);
+        std::fs::write(&file, vec![0_u8; 1_048_576]).unwrap();
+        std::fs::write(file.with_extension("sqlite-wal"), vec![0_u8; 524_288]).unwrap();
+        std::fs::write(dir.path().join("outbox.jsonl"), vec![0_u8; 524_288]).unwrap();
+        assert!((database_mb(dir.path()) - 1.5).abs() < 1e-9);
     }
 }
