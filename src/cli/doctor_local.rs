@@ -10,7 +10,7 @@ use bytesize::ByteSize;
 use revops_core::config::Env;
 use revops_local::{
     SqliteQueue,
-    disk_space::{DEFAULT_MIN_FREE_DISK, free_bytes},
+    disk_space::{free_bytes, min_free_disk},
 };
 use std::{path::Path, sync::Arc};
 
@@ -101,12 +101,8 @@ pub async fn checks(data_dir: &Path, queue: &SqliteQueue) -> Vec<Check> {
 /// The free space where `data_dir` lives, against the floor below which `revops serve`
 /// refuses new requests (`REVOPS_MIN_FREE_DISK`, read as serve reads it).
 fn disk(data_dir: &Path) -> Check {
-    let floor = match Env::process().parse(
-        "REVOPS_MIN_FREE_DISK",
-        ByteSize(DEFAULT_MIN_FREE_DISK),
-        "a size such as 100MiB or 2GB, or 0 to never refuse",
-    ) {
-        Ok(floor) => floor.as_u64(),
+    let floor = match min_free_disk(&Env::process()) {
+        Ok(floor) => floor,
         Err(error) => return Check::new("disk", State::Fail, error.to_string()),
     };
     let free = match free_bytes(data_dir) {

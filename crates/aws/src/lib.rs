@@ -23,6 +23,7 @@ mod sqs;
 pub use clients::AwsClients;
 pub use dynamo::{
     DEFAULT_RETENTION, DynamoStore, IDEMPOTENCY_TTL, IdempotencyClaim, create_table_if_missing,
+    request_key,
 };
 pub use errors::describe as describe_error;
 pub use s3_archive::S3Archive;

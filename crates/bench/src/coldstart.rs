@@ -8,7 +8,7 @@ use crate::{
     Settings,
     console::{self, Table},
     lambda_cases::{self, Case},
-    machine, paths, python, report,
+    machine, paths, proc_stats, python, report,
     revops::release_dir,
     runtime_api::RuntimeApi,
 };
@@ -28,18 +28,6 @@ struct Sample {
     init_ms: f64,
     first_invocation_ms: f64,
     hwm_kb: u64,
-}
-
-/// `VmHWM` of a process, in kB.
-pub(crate) fn vm_hwm(pid: u32) -> u64 {
-    std::fs::read_to_string(format!("/proc/{pid}/status"))
-        .ok()
-        .and_then(|s| {
-            s.lines()
-                .find(|l| l.starts_with("VmHWM:"))
-                .and_then(|l| l.split_whitespace().nth(1).and_then(|v| v.parse().ok()))
-        })
-        .unwrap_or(0)
 }
 
 async fn once(case: &Case) -> anyhow::Result<Sample> {
@@ -69,7 +57,7 @@ async fn once(case: &Case) -> anyhow::Result<Sample> {
     let exec = Instant::now();
     let mut child = command.spawn()?;
     let timings = api.wait_done(Duration::from_secs(30)).await;
-    let hwm_kb = vm_hwm(child.id());
+    let hwm_kb = proc_stats::peak_rss_kb(child.id()).unwrap_or(0);
     let _ = child.kill();
     let _ = child.wait();
     let (Some(first_poll), Some(done)) = (timings.first_poll, timings.done) else {

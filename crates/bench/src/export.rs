@@ -128,18 +128,6 @@ fn walk(dir: &Path) -> std::io::Result<Vec<std::path::PathBuf>> {
     Ok(files)
 }
 
-/// `VmHWM` of a process, in kB, while it lives.
-fn vm_hwm(pid: u32) -> Option<u64> {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status
-        .lines()
-        .find(|line| line.starts_with("VmHWM:"))?
-        .split_whitespace()
-        .nth(1)?
-        .parse()
-        .ok()
-}
-
 /// One export run: wall time and peak resident memory in kB.
 fn export_once(revops: &Path, data_dir: &Path, format: &str) -> anyhow::Result<(Duration, u64)> {
     let started = Instant::now();
@@ -152,7 +140,7 @@ fn export_once(revops: &Path, data_dir: &Path, format: &str) -> anyhow::Result<(
     let mut peak = 0;
     let deadline = started + Duration::from_secs(600);
     let status = loop {
-        if let Some(hwm) = vm_hwm(child.id()) {
+        if let Some(hwm) = crate::proc_stats::peak_rss_kb(child.id()) {
             peak = peak.max(hwm);
         }
         if let Some(status) = child.try_wait()? {

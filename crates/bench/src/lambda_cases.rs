@@ -25,22 +25,7 @@ pub struct Case {
 
 /// An HTTP API (payload 2.0) `POST /webhook` whose body fails validation (`400`).
 fn invalid_post() -> Value {
-    json!({
-        "version": "2.0",
-        "routeKey": "POST /webhook",
-        "rawPath": "/webhook",
-        "rawQueryString": "",
-        "headers": {"content-type": "application/json", "host": "abc123defg.execute-api.us-east-1.amazonaws.com"},
-        "requestContext": {
-            "accountId": "123456789012", "apiId": "abc123defg",
-            "domainName": "abc123defg.execute-api.us-east-1.amazonaws.com", "domainPrefix": "abc123defg",
-            "http": {"method": "POST", "path": "/webhook", "protocol": "HTTP/1.1", "sourceIp": "203.0.113.7", "userAgent": "bench"},
-            "requestId": "bench-1", "routeKey": "POST /webhook", "stage": "$default",
-            "time": "13/Aug/2025:06:30:00 +0000", "timeEpoch": 1_755_066_600_000_i64
-        },
-        "body": "{}",
-        "isBase64Encoded": false
-    })
+    revops_testkit::lambda_events::http_api_post("{}", &[])
 }
 
 fn shared_env() -> Vec<(&'static str, String)> {

@@ -16,6 +16,7 @@ mod load;
 mod machine;
 mod paths;
 mod post;
+mod proc_stats;
 mod python;
 mod report;
 mod revops;

@@ -10,12 +10,12 @@ use std::sync::{
 };
 
 /// Why new requests are refused, as the caller reads it.
-#[derive(Debug, Clone, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub struct Refusal {
     /// The machine-readable code of the `503` (also the rejection metric's reason).
     pub code: &'static str,
     /// What the caller reads: no internals, since the caller is not the operator.
-    pub message: String,
+    pub message: &'static str,
     /// Seconds the caller is asked to wait.
     pub retry_after_seconds: u64,
 }
@@ -50,7 +50,7 @@ impl Admission {
         if !self.refusing.load(Ordering::Acquire) {
             return None;
         }
-        self.lock().clone()
+        *self.lock()
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, Option<Refusal>> {
@@ -72,10 +72,10 @@ mod tests {
         assert_eq!(admission.refusal(), None);
         let refusal = Refusal {
             code: "disk_full",
-            message: "short of disk space".to_owned(),
+            message: "short of disk space",
             retry_after_seconds: 30,
         };
-        host_side.refuse(refusal.clone());
+        host_side.refuse(refusal);
         assert_eq!(admission.refusal(), Some(refusal));
         host_side.admit();
         assert_eq!(admission.refusal(), None);

@@ -128,7 +128,7 @@ impl ApiError {
             ..Self::new(
                 StatusCode::SERVICE_UNAVAILABLE,
                 refusal.code,
-                refusal.message.clone(),
+                refusal.message,
             )
         }
     }

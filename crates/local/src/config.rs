@@ -2,7 +2,7 @@
 //! names where they exist), then command-line flags; checked once at start, each error
 //! naming the variable and what is wrong with it.
 
-use crate::disk_space::DEFAULT_MIN_FREE_DISK;
+use crate::disk_space;
 pub use revops_core::config::ConfigError;
 use revops_core::config::{Env, Host, PipelineSettings};
 use revops_gateway::{auth::InboundAuthSettings, rate_limit::SourceRateLimit};
@@ -76,13 +76,7 @@ impl LocalConfig {
                 ));
             }
         };
-        let min_free_disk = env
-            .parse(
-                "REVOPS_MIN_FREE_DISK",
-                bytesize::ByteSize(DEFAULT_MIN_FREE_DISK),
-                "a size such as 100MiB or 2GB, or 0 to never refuse",
-            )?
-            .as_u64();
+        let min_free_disk = disk_space::min_free_disk(&env)?;
         Ok(Self {
             listen,
             min_free_disk,

@@ -11,6 +11,7 @@
 //! be received again. Either way nothing accepted is lost.
 
 use bytesize::ByteSize;
+use revops_core::config::{ConfigError, Env};
 use revops_gateway::admission::{Admission, Refusal};
 use std::{path::PathBuf, time::Duration};
 use tokio_util::sync::CancellationToken;
@@ -22,6 +23,18 @@ pub const DEFAULT_MIN_FREE_DISK: u64 = 100 * 1024 * 1024;
 pub const CHECK_EVERY: Duration = Duration::from_secs(1);
 /// What a refused caller is asked to wait: freeing disk takes a person.
 const RETRY_AFTER_SECONDS: u64 = 30;
+
+/// `REVOPS_MIN_FREE_DISK` from `env`, in bytes, as `revops serve` and `revops doctor`
+/// both read it.
+pub fn min_free_disk<F: Fn(&str) -> Option<String>>(env: &Env<F>) -> Result<u64, ConfigError> {
+    Ok(env
+        .parse(
+            "REVOPS_MIN_FREE_DISK",
+            ByteSize(DEFAULT_MIN_FREE_DISK),
+            "a size such as 100MiB or 2GB, or 0 to never refuse",
+        )?
+        .as_u64())
+}
 
 /// The free space, in bytes, of the file system holding `path` (what an unprivileged
 /// process may use).
@@ -93,8 +106,7 @@ impl DiskWatch {
             self.admission.refuse(Refusal {
                 code: "disk_full",
                 message:
-                    "the service is short of disk space; nothing was accepted, try again later"
-                        .to_owned(),
+                    "the service is short of disk space; nothing was accepted, try again later",
                 retry_after_seconds: RETRY_AFTER_SECONDS,
             });
         } else {

@@ -13,18 +13,18 @@ use std::{collections::BTreeMap, time::Duration};
 /// The calls the cost model assumes.
 const MODEL: &str = include_str!("../../../infrastructure/calls-per-request.json");
 
+/// A count in the model, as a number of calls.
+fn count(value: &Value) -> usize {
+    usize::try_from(value.as_u64().expect("a count")).unwrap()
+}
+
 /// The model's counts for `part` (`gateway` or `processor`), by operation.
 fn model_calls(model: &Value, part: &str) -> BTreeMap<String, usize> {
     model[part]
         .as_object()
         .unwrap_or_else(|| panic!("no {part} in calls-per-request.json"))
         .iter()
-        .map(|(call, count)| {
-            (
-                call.clone(),
-                usize::try_from(count.as_u64().unwrap()).unwrap(),
-            )
-        })
+        .map(|(call, n)| (call.clone(), count(n)))
         .collect()
 }
 
@@ -70,12 +70,12 @@ async fn a_delivered_request_costs_the_aws_calls_the_cost_model_assumes() {
     );
     assert_eq!(
         wrapper.function.runtime.invocations(),
-        usize::try_from(model["Lambda Invoke"].as_u64().unwrap()).unwrap(),
+        count(&model["Lambda Invoke"]),
         "Lambda Invoke of the agent wrapper"
     );
     assert_eq!(
         bedrock.calls(),
-        usize::try_from(model["Bedrock InvokeAgent"].as_u64().unwrap()).unwrap(),
+        count(&model["Bedrock InvokeAgent"]),
         "Bedrock InvokeAgent"
     );
 }

@@ -42,8 +42,8 @@ pub(crate) const CREATED_AT: &str = "created_at";
 const EVENT_AT: &str = "at";
 const EVENT_DETAIL: &str = "detail";
 
-/// The key of a request's item.
-pub(crate) fn request_key(id: &TrackingId) -> AttributeValue {
+/// The key (`pk`) of a request's item.
+pub fn request_key(id: &TrackingId) -> AttributeValue {
     AttributeValue::S(format!("req#{id}"))
 }
 

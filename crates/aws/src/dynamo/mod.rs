@@ -45,5 +45,6 @@ mod store;
 mod table;
 
 pub use idempotency::{IDEMPOTENCY_TTL, IdempotencyClaim};
+pub use item::request_key;
 pub use store::{DEFAULT_RETENTION, DynamoStore};
 pub use table::create_table_if_missing;

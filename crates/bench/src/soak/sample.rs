@@ -37,13 +37,7 @@ impl Sample {
 
 /// The resident set of process `pid`, in MB (0 when it cannot be read).
 pub fn rss_mb(pid: u32) -> f64 {
-    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).unwrap_or_default();
-    status
-        .lines()
-        .find_map(|line| line.strip_prefix("VmRSS:"))
-        .and_then(|rest| rest.split_whitespace().next())
-        .and_then(|kib| kib.parse::<f64>().ok())
-        .map_or(0.0, |kib| kib / 1024.0)
+    crate::proc_stats::rss_kb(pid).map_or(0.0, |kb| kb as f64 / 1024.0)
 }
 
 /// The bytes of every file under `dir`, in MB.

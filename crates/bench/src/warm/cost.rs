@@ -136,12 +136,10 @@ pub const PRICES: [&Price; 9] = [
 /// `platform.report` in JSON log format): an estimate, not measured here.
 pub const PLATFORM_LOG_BYTES: f64 = 700.0;
 
-/// What one implementation's functions measured, and how they are deployed.
-pub struct Measured {
-    /// Memory of the gateway, the processor and the wrapper, in MB.
-    pub memory_mb: [f64; 3],
-    /// The duration price of their architecture.
-    pub gb_second: &'static Price,
+/// What the warm benchmark measured of one implementation's three functions (the
+/// gateway, the processor, the wrapper, in that order).
+#[derive(Debug, Clone)]
+pub struct Figures {
     /// Mean billed duration of each on a whole core, in ms.
     pub billed_ms: [f64; 3],
     /// Mean CPU time of each invocation, in ms.
@@ -154,6 +152,27 @@ pub struct Measured {
     pub span_bytes: f64,
     /// The tracking record's size after the gateway wrote it and after delivery.
     pub record_bytes: [f64; 2],
+}
+
+/// Measured figures, and how the functions are deployed.
+pub struct Measured {
+    /// Memory of the gateway, the processor and the wrapper, in MB.
+    pub memory_mb: [f64; 3],
+    /// The duration price of their architecture.
+    pub gb_second: &'static Price,
+    /// What was measured.
+    pub figures: Figures,
+}
+
+impl Measured {
+    /// The billed duration of function `i` projected at its memory ([`projected_ms`]).
+    pub fn projected_ms(&self, i: usize) -> f64 {
+        projected_ms(
+            self.figures.billed_ms[i],
+            self.figures.cpu_ms[i],
+            self.memory_mb[i],
+        )
+    }
 }
 
 /// The memory at which Lambda gives a function the equivalent of one vCPU; below it, a
@@ -189,23 +208,20 @@ fn line(item: impl Into<String>, per_request: f64, price: &Price) -> Line {
 /// The model's lines for one implementation making `calls`.
 pub fn lines(m: &Measured, calls: &Calls) -> Vec<Line> {
     let gb_seconds: f64 = (0..3)
-        .map(|i| {
-            let ms = projected_ms(m.billed_ms[i], m.cpu_ms[i], m.memory_mb[i]);
-            m.memory_mb[i] / 1024.0 * ms / 1000.0
-        })
+        .map(|i| m.memory_mb[i] / 1024.0 * m.projected_ms(i) / 1000.0)
         .sum();
     let write_units = |bytes: f64| (bytes / 1024.0).ceil().max(1.0);
     // The PutItem writes the accepted record; each UpdateItem is charged on the larger of
     // the item before and after it, at most the delivered record. The GetItems read
     // small items consistently: one read unit each.
-    let wru = calls.put_item * write_units(m.record_bytes[0])
-        + calls.update_item * write_units(m.record_bytes[1]);
+    let wru = calls.put_item * write_units(m.figures.record_bytes[0])
+        + calls.update_item * write_units(m.figures.record_bytes[1]);
     // The gateway and the processor, and the wrapper once per invoke.
     let invocations = 2.0 + calls.lambda_invoke;
     // Lambda's poller receives each message once (batches of one: the most).
     let sqs = calls.send_message + 1.0 + calls.delete_message;
-    let log_gb = (m.log_bytes.iter().sum::<f64>() + 3.0 * PLATFORM_LOG_BYTES) / 1e9;
-    let emf_gb = m.emf_bytes.iter().sum::<f64>() / 1e9;
+    let log_gb = (m.figures.log_bytes.iter().sum::<f64>() + 3.0 * PLATFORM_LOG_BYTES) / 1e9;
+    let emf_gb = m.figures.emf_bytes.iter().sum::<f64>() / 1e9;
     vec![
         line("API Gateway REST API requests", 1.0, &REST_API_REQUEST),
         line(
@@ -238,7 +254,7 @@ pub fn lines(m: &Measured, calls: &Calls) -> Vec<Line> {
         line("CloudWatch Logs GB (EMF metrics)", emf_gb, &LOGS_GB),
         line(
             "spans GB (Transaction Search, at the logs price)",
-            m.span_bytes / 1e9,
+            m.figures.span_bytes / 1e9,
             &LOGS_GB,
         ),
     ]
@@ -258,12 +274,14 @@ mod tests {
         Measured {
             memory_mb: [256.0, 256.0, 512.0],
             gb_second: &LAMBDA_GB_S_ARM64,
-            billed_ms: [10.0, 40.0, 5.0],
-            cpu_ms: [0.0, 0.0, 0.0],
-            emf_bytes: [500.0, 500.0, 500.0],
-            log_bytes: [1000.0, 3000.0, 1000.0],
-            span_bytes: 4000.0,
-            record_bytes: [900.0, 2100.0],
+            figures: Figures {
+                billed_ms: [10.0, 40.0, 5.0],
+                cpu_ms: [0.0, 0.0, 0.0],
+                emf_bytes: [500.0, 500.0, 500.0],
+                log_bytes: [1000.0, 3000.0, 1000.0],
+                span_bytes: 4000.0,
+                record_bytes: [900.0, 2100.0],
+            },
         }
     }
 

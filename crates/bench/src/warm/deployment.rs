@@ -5,7 +5,8 @@
 //! `crates/bench/python/`) wired as on AWS: the processor invoking the wrapper through a
 //! Lambda `Invoke` endpoint.
 
-use revops_aws::{AwsClients, create_table_if_missing};
+use revops_aws::{AwsClients, create_table_if_missing, request_key};
+use revops_core::TrackingId;
 use revops_testkit::{
     LambdaFunction,
     bedrock::{FakeBedrock, Reply},
@@ -74,7 +75,7 @@ impl Resources {
 
     /// The size of `tracking_id`'s record as DynamoDB bills it (0 when there is none).
     pub async fn record_bytes(&self, tracking_id: &str) -> anyhow::Result<usize> {
-        let key = aws_sdk_dynamodb::types::AttributeValue::S(format!("req#{tracking_id}"));
+        let key = request_key(&tracking_id.parse::<TrackingId>()?);
         let item = self
             .clients
             .dynamodb

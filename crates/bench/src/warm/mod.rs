@@ -14,9 +14,9 @@ mod deployment;
 mod item_size;
 
 use crate::{
-    Settings, coldstart,
+    Settings,
     console::{self, Table},
-    machine, paths, python, report,
+    machine, paths, proc_stats, python, report,
     revops::{SEED_REQUEST, release_dir},
 };
 use deployment::{Functions, INVOKE_TIMEOUT, Implementation, Resources};
@@ -40,11 +40,15 @@ const WARM_UP: usize = 20;
 struct Durations(Vec<f64>);
 
 impl Durations {
-    fn quantile(&self, q: f64) -> f64 {
+    /// The p50 and p90.
+    fn p50_p90(&self) -> (f64, f64) {
         let mut sorted = self.0.clone();
         sorted.sort_by(f64::total_cmp);
-        let index = ((sorted.len() as f64 - 1.0) * q).round() as usize;
-        sorted.get(index).copied().unwrap_or(f64::NAN)
+        let at = |q: f64| {
+            let index = ((sorted.len() as f64 - 1.0) * q).round() as usize;
+            sorted.get(index).copied().unwrap_or(f64::NAN)
+        };
+        (at(0.5), at(0.9))
     }
 
     fn mean(&self) -> f64 {
@@ -55,16 +59,6 @@ impl Durations {
     fn billed_mean(&self) -> f64 {
         self.0.iter().map(|ms| ms.ceil()).sum::<f64>() / self.0.len().max(1) as f64
     }
-}
-
-/// What one implementation measured, for the cost model.
-struct Summary {
-    billed_ms: [f64; 3],
-    cpu_ms: [f64; 3],
-    emf_bytes: [f64; 3],
-    log_bytes: [f64; 3],
-    span_bytes: f64,
-    record_bytes: [f64; 2],
 }
 
 /// Bytes a function has written, with newlines: to standard output (EMF) and to
@@ -102,18 +96,23 @@ async fn timed(
 /// One request through the three functions: the gateway accepts it, the processor takes
 /// its message (and invokes the wrapper), then the wrapper is invoked once more on its
 /// own, to time it alone (unsampled, so that only the request's own trace sends spans).
-/// Returns the three durations and the tracking record's size
-/// after the gateway wrote it and after delivery.
+/// Returns the three durations and, when `read_record`, the tracking record's size after
+/// the gateway wrote it and after delivery (read between the invocations, not timed).
 async fn one_request(
     functions: &Functions,
     resources: &Resources,
-) -> anyhow::Result<([f64; 3], [usize; 2])> {
+    read_record: bool,
+) -> anyhow::Result<([f64; 3], Option<[usize; 2]>)> {
     let (accepted, gateway_ms) =
         timed(&functions.gateway, &rest_api_post(SEED_REQUEST, &[]), true).await?;
     let (status, body) = api_response(&accepted);
     anyhow::ensure!(status == 202, "the gateway answered {status}: {body}");
     let tracking_id = body["tracking_id"].as_str().unwrap_or_default().to_owned();
-    let accepted_bytes = resources.record_bytes(&tracking_id).await?;
+    let accepted_bytes = if read_record {
+        Some(resources.record_bytes(&tracking_id).await?)
+    } else {
+        None
+    };
     let messages = resources
         .clients
         .sqs
@@ -144,36 +143,20 @@ async fn one_request(
     let question =
         json!({"query": "What is the deal status for IXIS?", "tracking_id": tracking_id});
     let (_, wrapper_ms) = timed(&functions.wrapper, &question, false).await?;
-    let delivered_bytes = resources.record_bytes(&tracking_id).await?;
-    Ok((
-        [gateway_ms, processor_ms, wrapper_ms],
-        [accepted_bytes, delivered_bytes],
-    ))
+    let record_bytes = match accepted_bytes {
+        Some(accepted) => Some([accepted, resources.record_bytes(&tracking_id).await?]),
+        None => None,
+    };
+    Ok(([gateway_ms, processor_ms, wrapper_ms], record_bytes))
 }
 
-/// The CPU time (user and system) the process behind `function` has used, in ms, from
-/// `/proc/PID/stat` (in clock ticks of 10 ms); 0 when unknown.
+/// The CPU time the process behind `function` has used, in ms (0 when unknown).
 fn cpu_ms(function: &LambdaFunction) -> f64 {
-    let Some(stat) = function
+    function
         .process
         .pid()
-        .and_then(|pid| std::fs::read_to_string(format!("/proc/{pid}/stat")).ok())
-    else {
-        return 0.0;
-    };
-    // The fields after the command name, which is in brackets: utime and stime are the
-    // 12th and 13th of them.
-    let fields: Vec<&str> = stat
-        .rsplit_once(')')
-        .map(|(_, rest)| rest.split_whitespace().collect())
-        .unwrap_or_default();
-    let ticks = |i: usize| {
-        fields
-            .get(i)
-            .and_then(|f| f.parse::<f64>().ok())
-            .unwrap_or(0.0)
-    };
-    (ticks(11) + ticks(12)) * 10.0
+        .and_then(proc_stats::cpu_ms)
+        .unwrap_or(0.0)
 }
 
 /// `VmHWM` of the process behind `function`, in MB (0 when unknown).
@@ -181,7 +164,8 @@ fn peak_memory_mb(function: &LambdaFunction) -> f64 {
     function
         .process
         .pid()
-        .map_or(0.0, |pid| coldstart::vm_hwm(pid) as f64 / 1024.0)
+        .and_then(proc_stats::peak_rss_kb)
+        .map_or(0.0, |kb| kb as f64 / 1024.0)
 }
 
 /// Measures one implementation, adding its rows to `table`.
@@ -189,7 +173,7 @@ async fn measure(
     implementation: &Implementation,
     resources: &Resources,
     table: &mut Table,
-) -> anyhow::Result<(Value, Summary)> {
+) -> anyhow::Result<(Value, cost::Figures)> {
     let bedrock = deployment::instant_agent().await;
     let receiver = WebhookReceiver::always(200).await;
     let xray = XrayDaemon::start().await;
@@ -203,8 +187,11 @@ async fn measure(
         Implementation::Python(_) => &[],
     };
     let functions = Functions::start(implementation, resources, &bedrock, &receiver, extra).await;
-    for _ in 0..WARM_UP {
-        one_request(&functions, resources).await?;
+    // The record is the same size for every request: read it on the first.
+    let (_, record_bytes) = one_request(&functions, resources, true).await?;
+    let record_bytes = record_bytes.unwrap_or_default();
+    for _ in 1..WARM_UP {
+        one_request(&functions, resources, false).await?;
     }
     let roles = [
         ("webhook-gateway", &functions.gateway),
@@ -215,13 +202,11 @@ async fn measure(
     let cpu_before = roles.map(|(_, f)| cpu_ms(f));
     let (spans_before, span_bytes_before) = span_totals(&xray);
     let mut durations: [Durations; 3] = Default::default();
-    let mut record_bytes = [0, 0];
     for _ in 0..REQUESTS {
-        let (times, sizes) = one_request(&functions, resources).await?;
+        let (times, _) = one_request(&functions, resources, false).await?;
         for (all, ms) in durations.iter_mut().zip(times) {
             all.0.push(ms);
         }
-        record_bytes = [record_bytes[0].max(sizes[0]), record_bytes[1].max(sizes[1])];
     }
     anyhow::ensure!(
         receiver.hits().len() == WARM_UP + REQUESTS,
@@ -235,7 +220,7 @@ async fn measure(
     let spans_per_request = (spans - spans_before) as f64 / REQUESTS as f64;
     let span_bytes_per_request = (span_bytes - span_bytes_before) as f64 / REQUESTS as f64;
     let mut results = Vec::new();
-    let mut summary = Summary {
+    let mut figures = cost::Figures {
         billed_ms: [0.0; 3],
         cpu_ms: [0.0; 3],
         emf_bytes: [0.0; 3],
@@ -249,7 +234,7 @@ async fn measure(
         .zip(&durations)
         .enumerate()
     {
-        summary.billed_ms[index] = durations.billed_mean();
+        figures.billed_ms[index] = durations.billed_mean();
         let invocations = function.runtime.invocations() - invocations_before;
         let [emf, logs] = output_bytes(function);
         let per_invocation =
@@ -258,15 +243,16 @@ async fn measure(
         let log_bytes_per_invocation = per_invocation(logs, bytes_before[1]);
         let cpu_ms_per_invocation =
             (cpu_ms(function) - cpu_before[index]) / invocations.max(1) as f64;
-        summary.cpu_ms[index] = cpu_ms_per_invocation;
-        summary.emf_bytes[index] = emf_bytes_per_invocation;
-        summary.log_bytes[index] = log_bytes_per_invocation;
+        figures.cpu_ms[index] = cpu_ms_per_invocation;
+        figures.emf_bytes[index] = emf_bytes_per_invocation;
+        figures.log_bytes[index] = log_bytes_per_invocation;
         let memory = peak_memory_mb(function);
+        let (p50, p90) = durations.p50_p90();
         table.row(vec![
             role.to_owned(),
             implementation.name().to_owned(),
-            format!("{:.2}", durations.quantile(0.5)),
-            format!("{:.2}", durations.quantile(0.9)),
+            format!("{p50:.2}"),
+            format!("{p90:.2}"),
             format!("{:.2}", durations.mean()),
             format!("{:.2}", durations.billed_mean()),
             format!("{cpu_ms_per_invocation:.2}"),
@@ -278,8 +264,8 @@ async fn measure(
             "function": role,
             "implementation": implementation.name(),
             "invocations": durations.0.len(),
-            "duration_ms_p50": durations.quantile(0.5),
-            "duration_ms_p90": durations.quantile(0.9),
+            "duration_ms_p50": p50,
+            "duration_ms_p90": p90,
             "duration_ms_mean": durations.mean(),
             "billed_ms_mean": durations.billed_mean(),
             "cpu_ms_per_invocation": cpu_ms_per_invocation,
@@ -290,20 +276,20 @@ async fn measure(
     }
     let measured = json!({
         "functions": results,
-        "record_bytes_accepted_max": record_bytes[0],
-        "record_bytes_delivered_max": record_bytes[1],
+        "record_bytes_accepted": record_bytes[0],
+        "record_bytes_delivered": record_bytes[1],
         "spans_per_request": spans_per_request,
         "span_bytes_per_request": span_bytes_per_request,
     });
-    Ok((measured, summary))
+    Ok((measured, figures))
 }
 
 /// Prints the cost of a million questions for each implementation measured: Rust as the
 /// template deploys it (arm64; 256, 256 and 512 MB), Python at Lambda's default 128 MB on
 /// x86_64 (the seeds name no memory size), with the Rust functions' log lines, tracking
 /// record, EMF and calls, and no spans.
-fn print_costs(summaries: &[Summary]) -> anyhow::Result<Value> {
-    let Some(rust) = summaries.first() else {
+fn print_costs(figures: &[cost::Figures]) -> anyhow::Result<Value> {
+    let Some(rust) = figures.first() else {
         return Ok(Value::Null);
     };
     let mut models = vec![(
@@ -311,26 +297,21 @@ fn print_costs(summaries: &[Summary]) -> anyhow::Result<Value> {
         cost::Measured {
             memory_mb: [256.0, 256.0, 512.0],
             gb_second: &cost::LAMBDA_GB_S_ARM64,
-            billed_ms: rust.billed_ms,
-            cpu_ms: rust.cpu_ms,
-            emf_bytes: rust.emf_bytes,
-            log_bytes: rust.log_bytes,
-            span_bytes: rust.span_bytes,
-            record_bytes: rust.record_bytes,
+            figures: rust.clone(),
         },
     )];
-    if let Some(python) = summaries.get(1) {
+    if let Some(python) = figures.get(1) {
         models.push((
             "Python, x86_64",
             cost::Measured {
                 memory_mb: [128.0; 3],
                 gb_second: &cost::LAMBDA_GB_S_X86_64,
-                billed_ms: python.billed_ms,
-                cpu_ms: python.cpu_ms,
-                emf_bytes: rust.emf_bytes,
-                log_bytes: rust.log_bytes,
-                span_bytes: 0.0,
-                record_bytes: rust.record_bytes,
+                figures: cost::Figures {
+                    billed_ms: python.billed_ms,
+                    cpu_ms: python.cpu_ms,
+                    span_bytes: 0.0,
+                    ..rust.clone()
+                },
             },
         ));
     }
@@ -354,12 +335,9 @@ fn print_costs(summaries: &[Summary]) -> anyhow::Result<Value> {
                 function.to_owned(),
                 (*name).to_owned(),
                 format!("{:.0}", model.memory_mb[i]),
-                format!("{:.2}", model.billed_ms[i]),
-                format!("{:.2}", model.cpu_ms[i]),
-                format!(
-                    "{:.0}",
-                    cost::projected_ms(model.billed_ms[i], model.cpu_ms[i], model.memory_mb[i])
-                ),
+                format!("{:.2}", model.figures.billed_ms[i]),
+                format!("{:.2}", model.figures.cpu_ms[i]),
+                format!("{:.0}", model.projected_ms(i)),
             ]);
         }
     }
@@ -456,11 +434,11 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
         ],
     );
     let mut results = Vec::new();
-    let mut summaries = Vec::new();
+    let mut all_figures = Vec::new();
     for implementation in &implementations {
         let load = settings.quiet().await;
-        let (measured, summary) = measure(implementation, &resources, &mut table).await?;
-        summaries.push(summary);
+        let (measured, figures) = measure(implementation, &resources, &mut table).await?;
+        all_figures.push(figures);
         console::note(&format!(
             "{}: {} spans, {:.0} span bytes per request; tracking record {} bytes accepted, {} delivered",
             implementation.name(),
@@ -468,13 +446,13 @@ pub async fn run(settings: &Settings) -> anyhow::Result<()> {
             measured["span_bytes_per_request"]
                 .as_f64()
                 .unwrap_or_default(),
-            measured["record_bytes_accepted_max"],
-            measured["record_bytes_delivered_max"]
+            measured["record_bytes_accepted"],
+            measured["record_bytes_delivered"]
         ))?;
         results.push(json!({"implementation": implementation.name(), "load_average_1m": load, "measured": measured}));
     }
     table.print()?;
-    let costs = print_costs(&summaries)?;
+    let costs = print_costs(&all_figures)?;
     let path = report::record(
         "warm",
         settings,
